@@ -1,0 +1,143 @@
+"""Extractive answers: one to four sentences quoted from the passages, cited.
+
+Every sentence of the answer is a sentence of a retrieved passage followed by
+its `[n]` marker. A sentence that opens with a pronoun or a connective
+(« Il », « Cependant »…) brings the sentence it depends on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.language import QuestionProfile
+from assistant.models import Citation, ScoredPassage
+from assistant.rerank import ScoredSentence
+from ingest.sentences import split_sentences
+
+ABSTENTION_TEXT = (
+    "Les rapports ne répondent pas à cette question : je n'y trouve aucun passage "
+    "qui permette d'y répondre avec certitude."
+)
+
+_DEPENDENT_OPENING = re.compile(
+    r"^(il|elle|ils|elles|ce|cet|cette|ces|cela|ceci|ça|celui|celle|ceux|celles|"
+    r"leur|leurs|son|sa|ses|lui|y|en effet|cependant|toutefois|néanmoins|pourtant|"
+    r"mais|ainsi|aussi|or|donc|enfin|de plus|en outre|par ailleurs|d['’]autre part|"
+    r"par conséquent|de même|à cet égard|dans ce cadre|dans ce contexte|pour cela|"
+    r"c['’]est|ceux-ci|celles-ci|celui-ci|celle-ci)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class AnswerDraft:
+    """The chosen sentences grouped by the passage they quote."""
+
+    text: str
+    citations: list[Citation]
+
+
+def depends_on_previous(sentence: str) -> bool:
+    """True when a sentence cannot stand alone (opens with a pronoun/connective)."""
+    return bool(_DEPENDENT_OPENING.match(sentence.strip()))
+
+
+def _near_duplicate(a: str, b: str) -> bool:
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) > 0.8
+
+
+def select_sentences(
+    sentences: Sequence[ScoredSentence],
+    profile: QuestionProfile,
+    max_sentences: int = 4,
+) -> list[ScoredSentence]:
+    """Pick the answer's sentences: the best, plus close runners-up."""
+    if not sentences:
+        return []
+    best = sentences[0].score
+    ratio = 0.8 if profile.wants_list else 0.88
+    limit = max_sentences if profile.wants_list else min(max_sentences, 3)
+    chosen: list[ScoredSentence] = []
+    for sentence in sentences:
+        if len(chosen) >= limit or sentence.score < best * ratio:
+            break
+        if any(_near_duplicate(sentence.text, c.text) for c in chosen):
+            continue
+        chosen.append(sentence)
+    return chosen
+
+
+def _with_antecedent(passage: ScoredPassage, start: int, end: int) -> tuple[int, int]:
+    """Extend a sentence span backwards to the sentence it depends on."""
+    if not depends_on_previous(passage.text[start:end]):
+        return start, end
+    previous = [span for span in split_sentences(passage.text[:start]) if span[1] <= start]
+    if previous:
+        return previous[-1][0], end
+    return start, end
+
+
+def compose_answer(
+    passages: Sequence[ScoredPassage], chosen: Sequence[ScoredSentence]
+) -> AnswerDraft:
+    """Turn chosen sentences into cited prose; one citation per passage."""
+    spans_by_passage: dict[int, list[tuple[int, int]]] = {}
+    for sentence in chosen:
+        span = _with_antecedent(passages[sentence.passage_index], sentence.start, sentence.end)
+        spans_by_passage.setdefault(sentence.passage_index, []).append(span)
+
+    # Citation numbers follow relevance: the passage of the best sentence is [1].
+    order: list[int] = []
+    for sentence in chosen:
+        if sentence.passage_index not in order:
+            order.append(sentence.passage_index)
+
+    pieces: list[str] = []
+    citations: list[Citation] = []
+    for number, passage_index in enumerate(order, start=1):
+        passage = passages[passage_index]
+        spans = _merge_spans(spans_by_passage[passage_index])
+        for start, end in spans:
+            quote = passage.text[start:end].strip()
+            pieces.append(f"{_as_sentence(quote)} [{number}]")
+        quote_start, quote_end = spans[0][0], spans[-1][1]
+        citations.append(
+            Citation(
+                number=number,
+                doc_id=passage.doc_id,
+                title=passage.title,
+                section=passage.section,
+                page=passage.page,
+                quote=" … ".join(passage.text[s:e].strip() for s, e in spans),
+                passage=passage.text,
+                start=quote_start,
+                end=quote_end,
+                score=round(passage.score, 6),
+                chunk_id=passage.chunk_id,
+                highlights=spans,
+                also_in=[s for s in passage.sources if s.chunk_id != passage.chunk_id],
+            )
+        )
+    return AnswerDraft(text=" ".join(pieces), citations=citations)
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _as_sentence(text: str) -> str:
+    """A quote as an answer sentence: bullets stripped, closing punctuation."""
+    text = re.sub(r"^[\-–•*✓]\s*", "", text.strip())
+    text = re.sub(r"\s+", " ", text)
+    if text and text[-1] not in ".!?…:;»)":
+        text += "."
+    return text

@@ -1,0 +1,348 @@
+"""The Python API: `Assistant.load()`, `.ask()`, `.retrieve()`, `.stream()`.
+
+An `Assistant` holds one immutable `_Engine` (index snapshot + retriever +
+sentence scorer) and swaps it when the index on disk gets a new build id, so a
+question is always answered from a single index version, even while another
+process re-indexes the corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
+from assistant.conversation import resolve
+from assistant.gate import AbstentionGate, GateFeatures, compute_features
+from assistant.generate import GenerativeAnswerer, renumber
+from assistant.language import QuestionProfile, is_printable_question
+from assistant.models import Answer, ScoredPassage
+from assistant.rerank import (
+    ScoredSentence,
+    SentenceScorer,
+    TermStats,
+    key_terms_missing,
+    rerank_passages,
+)
+from assistant.retrieve import HybridRetriever
+from assistant.settings import Settings
+from index.embedder import Embedder, load_embedder
+from index.lexical import analyze
+from index.store import IndexSnapshot, IndexUnavailable, current_build_id, open_index, update_index
+
+log = logging.getLogger(__name__)
+
+RERANK_DEPTH = 10  # passages whose sentences are scored
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class Evidence:
+    """What retrieval found for one question, before the gate decides."""
+
+    resolved: str
+    notes: list[str]
+    version: str
+    k: int
+    profile: QuestionProfile
+    passages: list[ScoredPassage]
+    sentences: list[ScoredSentence]
+    features: GateFeatures
+    timings: dict[str, float]
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, no words…); the message is French."""
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """Everything needed to answer from one index version."""
+
+    snapshot: IndexSnapshot
+    retriever: HybridRetriever
+    scorer: SentenceScorer
+
+    @property
+    def version(self) -> str:
+        return self.snapshot.version
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
+    """Normalise a question; raise `QuestionError` when nothing can be asked."""
+    if not isinstance(question, str):
+        raise QuestionError("La question doit être un texte.")
+    notes = []
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("La question est vide : écrivez une question sur les rapports.")
+    if not is_printable_question(text):
+        raise QuestionError("La question ne contient ni mot ni chiffre : reformulez-la.")
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0]
+        notes.append(
+            f"Question tronquée à {len(text)} caractères (sur {len(question)}) pour la recherche."
+        )
+    return text, notes
+
+
+class Assistant:
+    """Answers questions over an indexed corpus with cited sentences, or abstains."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        *,
+        llm: BaseChatModel | None = None,
+        mode: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.mode = mode or settings.mode
+        if self.mode == "generative" and llm is None:
+            raise ValueError(
+                "Le mode génératif demande un modèle de chat LangChain : "
+                "Assistant.load(mode='generative', llm=...)."
+            )
+        self.generator = GenerativeAnswerer(llm) if llm is not None else None
+        self.gate = AbstentionGate()
+        self._engine: _Engine | None = None
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(
+        cls,
+        corpus: str | Path | None = None,
+        index: str | Path | None = None,
+        mode: str | None = None,
+        llm: BaseChatModel | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        build_if_missing: bool = True,
+        show_progress: bool = False,
+    ) -> "Assistant":
+        """Open the index (building it from the corpus if it is missing)."""
+        overrides = {}
+        if corpus is not None:
+            overrides["corpus_dir"] = Path(corpus)
+        if index is not None:
+            overrides["index_dir"] = Path(index)
+        settings = (settings or Settings()).model_copy(update=overrides)
+        embedder = embedder or load_embedder(
+            settings.embedding_model, settings.embedding_backend, settings.cache_dir
+        )
+        bot = cls(settings, embedder, llm=llm, mode=mode)
+        try:
+            bot._engine = bot._open()
+        except IndexUnavailable as problem:
+            if not build_if_missing:
+                raise
+            log.warning("%s — building the index from %s", problem, settings.corpus_dir)
+            bot.rebuild(show_progress=show_progress, full=current_build_id(settings.index_dir) is not None)
+        return bot
+
+    def _open(self) -> _Engine:
+        snapshot = open_index(self.settings.index_dir, expected_model_id=self.embedder.model_id)
+        retriever = HybridRetriever(
+            snapshot, self.embedder, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
+        )
+        stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze)
+        return _Engine(snapshot, retriever, SentenceScorer(self.embedder, stats))
+
+    def rebuild(self, *, full: bool = False, show_progress: bool = False, on_progress=None):
+        """Update the index from the corpus (incrementally unless `full`)."""
+        report = update_index(
+            self.settings.index_dir,
+            self.settings.corpus_dir,
+            self.embedder,
+            self.settings.chunking,
+            rebuild=full,
+            on_progress=on_progress,
+            show_progress=show_progress,
+            max_file_mb=self.settings.max_file_mb,
+            max_pdf_pages=self.settings.max_pdf_pages,
+        )
+        with self._lock:
+            self._engine = self._open()
+        return report
+
+    def _current(self) -> _Engine:
+        """The engine for the newest index on disk (reloaded when it changes)."""
+        engine = self._engine
+        latest = current_build_id(self.settings.index_dir)
+        if engine is None or (latest is not None and latest != engine.version):
+            with self._lock:
+                if self._engine is None or self._engine.version != latest:
+                    self._engine = self._open()
+                engine = self._engine
+        return engine
+
+    # ---------------------------------------------------------------- questions
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        return self._current().snapshot
+
+    def retrieve(
+        self, question: str, k: int = 10, documents: Collection[str] | None = None
+    ) -> list[ScoredPassage]:
+        """Top-`k` passages after hybrid fusion and the sentence-level rerank."""
+        text, _ = clean_question(question, self.settings.max_question_chars)
+        passages, *_ = self._search(self._current(), text, max(k, RERANK_DEPTH), documents)
+        return passages[:k]
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[object] | None = None,
+        documents: Collection[str] | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer a question with cited sentences, or abstain."""
+        answer, _ = self.ask_with_passages(question, history, documents, k)
+        return answer
+
+    def ask_with_passages(
+        self,
+        question: str,
+        history: Sequence[object] | None = None,
+        documents: Collection[str] | None = None,
+        k: int | None = None,
+    ) -> tuple[Answer, list[ScoredPassage]]:
+        """`ask`, also returning the ranked passages (used by the evaluation)."""
+        started = time.perf_counter()
+        evidence = self.gather_evidence(question, history, documents, k)
+        decision = self.gate.decide(evidence.features)
+        answer = Answer(
+            question=question,
+            text=ABSTENTION_TEXT,
+            abstained=True,
+            mode=self.mode,
+            confidence=round(decision.probability, 4),
+            notes=list(evidence.notes),
+            resolved_question=evidence.resolved,
+            index_version=evidence.version,
+        )
+        passages, sentences = evidence.passages, evidence.sentences
+        if not decision.answerable or not sentences:
+            answer.notes += decision.reasons
+            answer.see_also = passages[:3]
+        else:
+            chosen = select_sentences(sentences, evidence.profile, self.settings.max_answer_sentences)
+            draft = compose_answer(passages, chosen)
+            answer.text, answer.citations, answer.abstained = draft.text, draft.citations, False
+            if self.mode == "generative" and self.generator is not None:
+                self._try_generative(answer, evidence.resolved, passages[: evidence.k])
+        answer.timings = {**evidence.timings, "total": time.perf_counter() - started}
+        return answer, passages[: evidence.k]
+
+    def gather_evidence(
+        self,
+        question: str,
+        history: Sequence[object] | None = None,
+        documents: Collection[str] | None = None,
+        k: int | None = None,
+    ) -> "Evidence":
+        """Retrieve, rerank and compute the gate's features for a question."""
+        text, notes = clean_question(question, self.settings.max_question_chars)
+        resolved = resolve(text, history)
+        engine = self._current()
+        k = k or self.settings.top_k
+        passages, sentences, result = self._search(engine, resolved, max(k, RERANK_DEPTH), documents)
+        top_texts = [p.text for p in passages[:3]]
+        best = sentences[0] if sentences else None
+        features = compute_features(
+            dense_scores=result.dense_scores,
+            best_sentence_cosine=best.cosine if best else 0.0,
+            best_sentence_overlap=best.overlap if best else 0.0,
+            passage_overlap=engine.scorer.stats.weighted_overlap(
+                set(analyze(resolved)), set(analyze(" ".join(top_texts)))
+            ),
+            missing_specifics=len(key_terms_missing(resolved, result.profile, top_texts)),
+            english=result.profile.language == "en",
+        )
+        return Evidence(
+            resolved=resolved,
+            notes=notes,
+            version=engine.version,
+            k=k,
+            profile=result.profile,
+            passages=passages,
+            sentences=sentences,
+            features=features,
+            timings=result.timings,
+        )
+
+    def _try_generative(self, answer: Answer, question: str, passages: list[ScoredPassage]) -> None:
+        """Replace the extractive text by the model's if it passes the guards."""
+        assert self.generator is not None
+        try:
+            generated, guard = self.generator.generate(question, passages)
+        except Exception as error:  # the model server may be down: keep the extractive answer
+            log.warning("generative mode failed, extractive answer kept: %s", error)
+            answer.notes.append(f"Modèle génératif indisponible ({type(error).__name__}) : réponse extractive.")
+            answer.mode = "extractive"
+            return
+        if not guard.ok:
+            log.warning("generated answer rejected by the guards: %s", "; ".join(guard.problems))
+            answer.notes.append("Réponse générée rejetée par les garde-fous : réponse extractive.")
+            answer.notes += guard.problems
+            answer.mode = "extractive"
+            return
+        answer.text, answer.citations = renumber(generated, passages)
+
+    def as_retriever(self, k: int = 5, documents: list[str] | None = None):
+        """A LangChain retriever over this assistant's hybrid retrieval."""
+        from assistant.retriever import AssistantRetriever
+
+        return AssistantRetriever(assistant=self, k=k, documents=documents)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[object] | None = None,
+        documents: Collection[str] | None = None,
+        k: int | None = None,
+    ) -> "StreamingAnswer":
+        """Iterate over text pieces of the answer; `.answer` holds the result after."""
+        return StreamingAnswer(self, question, history, documents, k)
+
+    def _search(self, engine: _Engine, question: str, depth: int, documents):
+        result = engine.retriever.retrieve(question, k=depth, documents=documents)
+        started = time.perf_counter()
+        sentences = engine.scorer.score(
+            question, result.query_vector, result.profile, result.passages[:RERANK_DEPTH]
+        )
+        passages, sentences = rerank_passages(result.passages, sentences)
+        result.timings["rerank"] = time.perf_counter() - started
+        return passages, sentences, result
+
+
+class StreamingAnswer:
+    """Iterable of answer text pieces; `answer` is set once iteration ends.
+
+    The guards of the generative mode need the whole generated text, so the
+    answer is checked first and then streamed sentence by sentence.
+    """
+
+    def __init__(self, bot: Assistant, question, history, documents, k) -> None:
+        self._bot = bot
+        self._args = (question, history, documents, k)
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        self.answer = self._bot.ask(*self._args)
+        pieces = re.split(r"(?<=\])\s+", self.answer.text)
+        for index, piece in enumerate(pieces):
+            yield piece if index == len(pieces) - 1 else piece + " "

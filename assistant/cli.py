@@ -1,0 +1,187 @@
+"""The `assistant` command: ingest, ask, eval, bench, ui."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings(**overrides)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.embedder import load_embedder
+    from index.store import update_index
+    from ingest.report import format_update_report
+
+    settings = _settings(args)
+    if not settings.corpus_dir.is_dir():
+        print(f"Erreur : le dossier du corpus n'existe pas : {settings.corpus_dir}", file=sys.stderr)
+        return 2
+    embedder = load_embedder(settings.embedding_model, settings.embedding_backend, settings.cache_dir)
+    report = update_index(
+        settings.index_dir,
+        settings.corpus_dir,
+        embedder,
+        settings.chunking,
+        rebuild=args.rebuild,
+        show_progress=not args.quiet,
+        max_file_mb=settings.max_file_mb,
+        max_pdf_pages=settings.max_pdf_pages,
+    )
+    print(format_update_report(report, settings.index_dir))
+    return 0
+
+
+def _print_answer(answer) -> None:
+    print()
+    print(answer.text)
+    for note in answer.notes:
+        print(f"  (note : {note})")
+    if answer.citations:
+        print("\nSources :")
+        for c in answer.citations:
+            where = f"{c.title} — {c.section}" + (f" — p. {c.page}" if c.page else "")
+            print(f"  [{c.number}] {where}")
+            print(f"      « {c.quote} »")
+            for other in c.also_in:
+                print(f"      aussi dans : {other.title} — {other.section}")
+    elif answer.see_also:
+        print("\nPassages les plus proches (à titre indicatif) :")
+        for p in answer.see_also:
+            print(f"  - {p.title} — {p.section} : {p.text[:160]}…")
+    print()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.api import Assistant, QuestionError
+
+    bot = Assistant.load(settings=_settings(args), show_progress=True)
+    documents = args.doc or None
+    if args.question is not None:
+        try:
+            answer = bot.ask(args.question, documents=documents, k=args.k)
+        except QuestionError as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_answer(answer)
+        return 0
+
+    print("Posez vos questions sur les rapports (ligne vide ou Ctrl-D pour quitter).")
+    history: list[dict[str, str]] = []
+    while True:
+        try:
+            question = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            answer = bot.ask(question, history=history, documents=documents, k=args.k)
+        except QuestionError as error:
+            print(f"Erreur : {error}")
+            continue
+        _print_answer(answer)
+        history.append({"question": answer.resolved_question or question, "answer": answer.text})
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.run import main as eval_main
+
+    return eval_main(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args]
+    env = dict(os.environ)
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    return subprocess.call(command, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="build or update the index from a corpus folder")
+    ingest.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
+    ingest.add_argument("--out", "--index", dest="index", help="index directory")
+    ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    ask = sub.add_parser("ask", help="ask a question (no question: interactive session)")
+    ask.add_argument("question", nargs="?", help="the question, in French or English")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.add_argument("--doc", action="append", help="search only this document id (repeatable)")
+    ask.add_argument("-k", type=int, default=None, help="passages to consider")
+    ask.add_argument("--corpus")
+    ask.add_argument("--index")
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="run the evaluation suite and write a report")
+    ev.add_argument("--set", default="gold", help="question set name in eval/datasets")
+    ev.add_argument("--mode", choices=["extractive", "generative"], default="extractive")
+    ev.add_argument("--baseline", action="store_true", help="also score the naive LangChain baseline")
+    ev.add_argument("--split", choices=["all", "dev", "test"], default="all")
+    ev.add_argument("--limit", type=int, default=None, help="first N questions only")
+    ev.add_argument("--out", help="reports folder")
+    ev.add_argument("--check-floors", action="store_true", help="fail below eval/floors.json")
+    ev.add_argument("--corpus")
+    ev.add_argument("--index")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="print speed and memory tables")
+    bench.add_argument("what", choices=["ingest", "query", "convert", "load"], help="what to measure")
+    bench.add_argument("--corpus")
+    bench.add_argument("--index")
+    bench.set_defaults(func=cmd_bench)
+
+    ui = sub.add_parser("ui", help="open the Streamlit chat page")
+    ui.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to `streamlit run`")
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # one clear line for the user; the traceback with -v
+        if args.verbose:
+            raise
+        print(f"Erreur : {error}\n(relancez avec -v pour le détail)", file=sys.stderr)
+        return 1
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""What the assistant returns: scored passages, citations and answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Source:
+    """One document a passage comes from (a passage may have several copies)."""
+
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    chunk_id: str
+
+
+@dataclass
+class ScoredPassage:
+    """A retrieved chunk with its fused score and every source that holds it."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    start: int
+    end: int
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    sources: list[Source] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """A numbered citation: the quoted sentence(s) and the passage around them.
+
+    `start`/`end` are offsets of the quote inside `passage`, so a UI can
+    highlight `passage[start:end]`; when the quote is several separate
+    sentences, `highlights` lists each `(start, end)` span.
+    """
+
+    number: int
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    quote: str
+    passage: str
+    start: int
+    end: int
+    score: float
+    chunk_id: str = ""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    also_in: list[Source] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """The assistant's reply to one question.
+
+    `text` is French prose whose every sentence ends with a `[n]` marker
+    pointing to `citations[n-1]`, or an abstention message when `abstained`.
+    `see_also` holds the closest passages when the assistant abstains.
+    """
+
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    see_also: list[ScoredPassage] = field(default_factory=list)
+    mode: str = "extractive"
+    confidence: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    resolved_question: str = ""
+    index_version: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

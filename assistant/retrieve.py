@@ -1,0 +1,181 @@
+"""Hybrid retrieval: dense (e5) and French BM25 candidates fused by RRF.
+
+Near-duplicate chunks (the same passage in two documents) collapse into one
+result listing every source. English questions lean on the dense side: BM25
+over French text is mostly noise for them, so its weight is reduced.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.language import QuestionProfile, profile_question
+from assistant.models import ScoredPassage, Source
+from index.embedder import Embedder
+from index.store import IndexSnapshot
+from ingest.models import Chunk
+
+LEXICAL_WEIGHT = {"fr": 1.0, "en": 0.35, "other": 0.5}
+
+
+@dataclass
+class RetrievalResult:
+    """Fused passages plus the raw signals the gate needs."""
+
+    question: str
+    profile: QuestionProfile
+    passages: list[ScoredPassage]
+    query_vector: np.ndarray
+    dense_scores: list[float] = field(default_factory=list)  # cosines, best first
+    lexical_scores: list[float] = field(default_factory=list)  # BM25, best first
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(
+    rankings: list[tuple[list[int], float]], k: int = 60
+) -> dict[int, float]:
+    """Fuse ranked lists of ids: score = Σ weight / (k + rank), rank from 1."""
+    fused: dict[int, float] = {}
+    for ranked_ids, weight in rankings:
+        for rank, item in enumerate(ranked_ids, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Retrieve passages from one index snapshot with one embedder."""
+
+    def __init__(
+        self,
+        snapshot: IndexSnapshot,
+        embedder: Embedder,
+        *,
+        candidates: int = 40,
+        rrf_k: int = 60,
+    ) -> None:
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self._row_by_id = {chunk.id: row for row, chunk in enumerate(snapshot.chunks)}
+        self._rows_by_doc: dict[str, list[int]] = {}
+        for row, chunk in enumerate(snapshot.chunks):
+            self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted(self._rows_by_doc)
+
+    def allowed_rows(self, documents: Collection[str] | None) -> np.ndarray | None:
+        """Rows of the chunks of the given documents (None: all documents)."""
+        if not documents:
+            return None
+        rows = [row for doc in documents for row in self._rows_by_doc.get(doc, [])]
+        return np.asarray(sorted(rows), dtype=np.int64)
+
+    def retrieve(
+        self,
+        question: str,
+        k: int = 8,
+        documents: Collection[str] | None = None,
+    ) -> RetrievalResult:
+        """Top-`k` passages for a question, optionally within some documents."""
+        profile = profile_question(question)
+        allowed = self.allowed_rows(documents)
+        timings: dict[str, float] = {}
+
+        started = time.perf_counter()
+        query_vector = self.embedder.embed_queries([question])[0]
+        timings["embed"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        dense_hits = self.snapshot.dense.search(query_vector, self.candidates, allowed)
+        lexical_hits = self.snapshot.lexical.search(question, self.candidates, allowed)
+        timings["search"] = time.perf_counter() - started
+
+        fused = reciprocal_rank_fusion(
+            [
+                ([row for row, _ in dense_hits], 1.0),
+                ([row for row, _ in lexical_hits], LEXICAL_WEIGHT[profile.language]),
+            ],
+            k=self.rrf_k,
+        )
+        dense_rank = {row: rank for rank, (row, _) in enumerate(dense_hits, start=1)}
+        lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical_hits, start=1)}
+        allowed_set = None if allowed is None else set(allowed.tolist())
+        passages = self._collapse(fused, dense_rank, lexical_rank, allowed_set)
+        return RetrievalResult(
+            question=question,
+            profile=profile,
+            passages=passages[:k],
+            query_vector=query_vector,
+            dense_scores=[float(score) for _, score in dense_hits],
+            lexical_scores=[float(score) for _, score in lexical_hits],
+            timings=timings,
+        )
+
+    def _canonical_row(self, row: int, allowed: set[int] | None) -> int:
+        """The row standing for a chunk's near-duplicate group."""
+        chunk = self.snapshot.chunks[row]
+        if chunk.duplicate_of and chunk.duplicate_of in self._row_by_id:
+            canonical = self._row_by_id[chunk.duplicate_of]
+            if allowed is None or canonical in allowed:
+                return canonical
+        return row
+
+    def _collapse(
+        self,
+        fused: dict[int, float],
+        dense_rank: dict[int, int],
+        lexical_rank: dict[int, int],
+        allowed: set[int] | None,
+    ) -> list[ScoredPassage]:
+        """Merge duplicate chunks into one passage that lists all sources."""
+        groups: dict[int, list[int]] = {}
+        for row in sorted(fused, key=fused.__getitem__, reverse=True):
+            groups.setdefault(self._canonical_row(row, allowed), []).append(row)
+        passages = []
+        for canonical, members in groups.items():
+            chunk = self.snapshot.chunks[canonical]
+            copies = {canonical, *members}
+            for dup_id in chunk.duplicates:
+                if dup_id in self._row_by_id:
+                    copies.add(self._row_by_id[dup_id])
+            passage = to_passage(chunk, max(fused[m] for m in members))
+            passage.dense_rank = min((dense_rank[m] for m in members if m in dense_rank), default=None)
+            passage.lexical_rank = min(
+                (lexical_rank[m] for m in members if m in lexical_rank), default=None
+            )
+            passage.sources = [to_source(self.snapshot.chunks[r]) for r in sorted(copies)]
+            passage.sources.sort(key=lambda s: s.chunk_id != chunk.id)
+            passages.append(passage)
+        passages.sort(key=lambda p: p.score, reverse=True)
+        return passages
+
+
+def to_source(chunk: Chunk) -> Source:
+    return Source(
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section_path,
+        page=chunk.page,
+        chunk_id=chunk.id,
+    )
+
+
+def to_passage(chunk: Chunk, score: float) -> ScoredPassage:
+    return ScoredPassage(
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section_path,
+        page=chunk.page,
+        text=chunk.text,
+        score=float(score),
+        start=chunk.start,
+        end=chunk.end,
+    )
