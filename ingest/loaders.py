@@ -1,0 +1,382 @@
+"""Read files into `SourceDocument`s: one loader per format, one dispatcher.
+
+Every problem with an input file (unsupported type, empty, binary, too big,
+encrypted or broken PDF, file gone...) is reported as a `LoadError` carrying
+the path and a one-line reason, never as a raw stack trace: the pipeline turns
+it into a `Skipped` record and goes on with the rest of the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from ingest.models import SourceDocument
+
+log = logging.getLogger(__name__)
+
+TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt"}
+MARKDOWN_EXTENSIONS = {".md": "md", ".markdown": "md"}
+HTML_EXTENSIONS = {".html": "html", ".htm": "html"}
+PDF_EXTENSIONS = {".pdf": "pdf"}
+SUPPORTED_EXTENSIONS = {
+    **TEXT_EXTENSIONS,
+    **MARKDOWN_EXTENSIONS,
+    **HTML_EXTENSIONS,
+    **PDF_EXTENSIONS,
+}
+
+# Pages are separated by two blank lines: a "big break", like a slide break.
+PAGE_SEPARATOR = "\n\n\n"
+
+_CONTROL_OK = {"\n", "\r", "\t", "\f"}
+_MAX_BAD_CHAR_RATIO = 0.05
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested, with a one-line, human-readable reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def slugify(name: str) -> str:
+    """ASCII, lower-case, dash-separated id, e.g. `Rapport IA (2024)` -> `rapport-ia-2024`."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_name).strip("-").lower()
+    return slug or "document"
+
+
+def prettify_stem(stem: str) -> str:
+    """Fallback title from a file stem: `kratz-hayot_ia` -> `Kratz hayot ia`."""
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words else stem
+
+
+# ---------------------------------------------------------------------- decoding
+
+
+def _looks_like_utf16(data: bytes) -> str | None:
+    """Detect BOM-less UTF-16 by its NUL bytes on every other position."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / len(sample[0::2])
+    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode a text file: BOMs, then strict UTF-8, then Windows-1252 / Latin-1.
+
+    Raises `LoadError` for binary content (NUL bytes, mostly control characters).
+    """
+    boms = (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    )
+    encoding = next((enc for bom, enc in boms if data.startswith(bom)), None)
+    encoding = encoding or _looks_like_utf16(data)
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise LoadError(path, f"invalid {encoding} text ({error.reason})") from None
+    elif b"\x00" in data:
+        raise LoadError(path, "binary content (NUL bytes), not a text file")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Not UTF-8: Windows-1252 is what French legacy files almost always are;
+            # its 5 undefined bytes fall back to Latin-1 (never seen in real text).
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    _reject_binary_text(text, path)
+    return text
+
+
+def _reject_binary_text(text: str, path: Path | str) -> None:
+    sample = text[:200_000]
+    if not sample:
+        return
+    bad = sum(
+        1
+        for ch in sample
+        if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in _CONTROL_OK)
+    )
+    if bad / len(sample) > _MAX_BAD_CHAR_RATIO:
+        raise LoadError(path, "binary content (mostly non-text characters), not a text file")
+
+
+def _read_bytes(path: Path, max_file_mb: float) -> bytes:
+    """Read a file, mapping every OS-level failure to a `LoadError`."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LoadError(path, "file disappeared before it could be read") from None
+    except OSError as error:
+        raise LoadError(path, f"cannot access file ({error.strerror or error})") from None
+    if size > max_file_mb * 1024 * 1024:
+        raise LoadError(
+            path, f"file too large ({size / 1024 / 1024:.1f} MB > limit of {max_file_mb:g} MB)"
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(path, "file disappeared before it could be read") from None
+    except IsADirectoryError:
+        raise LoadError(path, "is a directory, not a file") from None
+    except OSError as error:
+        raise LoadError(path, f"cannot read file ({error.strerror or error})") from None
+    if not data.strip():
+        raise LoadError(path, "empty file")
+    return data
+
+
+def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
+              page_starts: tuple[int, ...] = ()) -> SourceDocument:
+    if not text.strip():
+        raise LoadError(path, "no text content")
+    return SourceDocument(
+        doc_id=slugify(path.stem),
+        title=(title or "").strip() or prettify_stem(path.stem),
+        source_path=str(path),
+        format=fmt,
+        text=text,
+        page_starts=page_starts,
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+
+
+# ------------------------------------------------------------------ text formats
+
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def _first_markdown_heading(text: str) -> str | None:
+    match = _MD_HEADING.search(text[:20_000])
+    if not match:
+        return None
+    title = re.sub(r"[*_`]+", "", match.group(1)).strip()
+    return title or None
+
+
+def load_text(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+    """Plain text; title = first Markdown heading if any, else the prettified stem."""
+    data = _read_bytes(path, max_file_mb)
+    text = decode_bytes(data, path)
+    return _document(path, "txt", _first_markdown_heading(text), text, data)
+
+
+def load_markdown(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+    """Markdown; title = first `#` heading, else the prettified stem."""
+    data = _read_bytes(path, max_file_mb)
+    text = decode_bytes(data, path)
+    return _document(path, "md", _first_markdown_heading(text), text, data)
+
+
+# -------------------------------------------------------------------------- HTML
+
+_HTML_DROP_TAGS = (
+    "script", "style", "noscript", "template", "nav", "aside",
+    "form", "button", "iframe", "svg", "canvas", "select", "input",
+)
+# Page-level header/footer are site chrome; inside an <article> they belong to it.
+_HTML_PAGE_CHROME = ("header", "footer")
+_HTML_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "li", "tr", "table", "ul", "ol",
+    "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "br", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "address",
+}
+
+
+def html_to_text(markup: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page, headings as `#` lines; returns (text, title)."""
+    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    for tag in soup.find_all(_HTML_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_HTML_PAGE_CHROME):
+        if tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
+    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for sup in soup.find_all("sup"):  # footnote calls: "aident<sup>1</sup>"
+        if re.fullmatch(r"\s*\[?[\d,;\s]+\]?\s*", sup.get_text()):
+            sup.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = re.sub(r"[ \r\n]+", " ", "".join(current))
+        text = re.sub(r" ?\t[\t ]*", "\t", text).strip(" \t")  # table cells: one tab
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                current.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            if re.fullmatch(r"h[1-6]", name):
+                flush()
+                heading = child.get_text(" ", strip=True)
+                if heading:
+                    blocks.append("#" * int(name[1]) + " " + heading)
+                continue
+            if name in ("td", "th"):
+                current.append(" \t ")
+                walk(child)
+                continue
+            if name in _HTML_BLOCK_TAGS:
+                flush()
+                if name == "li":
+                    current.append("- ")
+                walk(child)
+                flush()
+                continue
+            walk(child)
+
+    walk(root)
+    flush()
+    if not title:
+        h1 = soup.find("h1")
+        title = h1.get_text(" ", strip=True) if h1 else None
+    parts: list[str] = []
+    for i, block in enumerate(blocks):
+        if i:
+            previous = blocks[i - 1]
+            same_list = block.startswith("- ") and previous.startswith("- ")
+            same_table = "\t" in block and "\t" in previous
+            parts.append("\n" if same_list or same_table else "\n\n")
+        parts.append(block)
+    return "".join(parts), title
+
+
+def load_html(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+    """HTML page: scripts, styles, navigation, header and footer dropped."""
+    data = _read_bytes(path, max_file_mb)
+    markup = decode_bytes(data, path)
+    text, title = html_to_text(markup)
+    return _document(path, "html", title or _first_markdown_heading(text), text, data)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000) -> SourceDocument:
+    """PDF with a text layer; `page_starts` records where each page's text begins."""
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+
+    data = _read_bytes(path, max_file_mb)
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        raise LoadError(path, "not a PDF file (missing %PDF header)")
+    if b"%%EOF" not in data[-2048:]:
+        raise LoadError(path, "corrupt or truncated PDF (no end-of-file marker)")
+
+    pypdf_log = logging.getLogger("pypdf")
+    previous_level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)
+    try:
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except Exception:  # unsupported algorithm, missing crypto backend...
+                    opened = 0
+                if not opened:
+                    raise LoadError(path, "encrypted PDF (password required)")
+            page_count = len(reader.pages)
+        except LoadError:
+            raise
+        except FileNotDecryptedError:
+            raise LoadError(path, "encrypted PDF (password required)") from None
+        except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as error:
+            raise LoadError(path, f"corrupt or truncated PDF ({type(error).__name__})") from None
+
+        if page_count == 0:
+            raise LoadError(path, "PDF has no pages")
+        if page_count > max_pdf_pages:
+            raise LoadError(path, f"too many pages ({page_count} > limit of {max_pdf_pages})")
+
+        pages: list[str] = []
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                pages.append((page.extract_text() or "").strip())
+            except FileNotDecryptedError:
+                raise LoadError(path, "encrypted PDF (password required)") from None
+            except Exception as error:  # pypdf raises many types on damaged streams
+                raise LoadError(
+                    path, f"corrupt PDF: page {number} unreadable ({type(error).__name__})"
+                ) from None
+        title = None
+        try:
+            if reader.metadata and reader.metadata.title:
+                title = str(reader.metadata.title)
+        except Exception:
+            title = None
+    finally:
+        pypdf_log.setLevel(previous_level)
+
+    if not any(pages):
+        raise LoadError(path, "no text layer (scanned or image-only PDF?)")
+    starts: list[int] = []
+    parts: list[str] = []
+    offset = 0
+    for text in pages:
+        starts.append(offset)
+        parts.append(text)
+        offset += len(text) + len(PAGE_SEPARATOR)
+    return _document(path, "pdf", title, PAGE_SEPARATOR.join(parts), data, tuple(starts))
+
+
+# -------------------------------------------------------------------- dispatcher
+
+
+def load_document(path: Path | str, *, max_file_mb: float = 60.0,
+                  max_pdf_pages: int = 2000) -> SourceDocument:
+    """Load any supported file, choosing the loader from its extension."""
+    path = Path(path)
+    fmt = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        shown = path.suffix or "(none)"
+        raise LoadError(path, f"unsupported file type {shown}")
+    if fmt == "pdf":
+        return load_pdf(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages)
+    if fmt == "html":
+        return load_html(path, max_file_mb=max_file_mb)
+    if fmt == "md":
+        return load_markdown(path, max_file_mb=max_file_mb)
+    return load_text(path, max_file_mb=max_file_mb)
