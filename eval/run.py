@@ -1,0 +1,209 @@
+"""Run the evaluation: drive the assistant over a question set and score it.
+
+    assistant eval [--set gold] [--split all|dev|test] [--mode extractive] [--baseline]
+    from eval import evaluate; run = evaluate()
+
+Writes a dated folder under the reports directory with `results.jsonl`,
+`summary.json`, `report.html` and `report.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.models import Answer, ScoredPassage
+from eval.dataset import GoldQuestion, load_questions
+from eval.judge import citation_support, judge_answer
+from eval.metrics import (
+    aggregate,
+    citation_metrics,
+    faithfulness,
+    key_fact_recall,
+    latency_percentiles,
+    relevance_labels,
+    retrieval_metrics,
+)
+from eval.report import write_report
+
+FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
+RETRIEVAL_DEPTH = 10
+HEADLINE_METRICS = (
+    "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10",
+    "faithfulness", "citation_precision", "citation_recall", "key_fact_recall",
+    "abstention_precision", "abstention_recall", "false_abstention_rate",
+    "abstention_correct", "latency",
+)
+Asker = Callable[[GoldQuestion], tuple[Answer, list[ScoredPassage]]]
+
+
+@dataclass
+class EvalRun:
+    summary: dict[str, Any]
+    rows: list[dict[str, Any]]
+    folder: Path | None
+
+
+def score_question(q: GoldQuestion, answer: Answer, passages: Sequence[ScoredPassage], seconds: float) -> dict:
+    """Every metric for one question (None where a metric does not apply)."""
+    quotes = [e.quote for e in q.evidence]
+    row: dict[str, Any] = {
+        "id": q.id, "type": q.type, "split": q.split, "question": q.question,
+        "reference_answer": q.reference_answer, "answerable": q.answerable,
+        "answer": answer.text, "abstained": answer.abstained, "confidence": answer.confidence,
+        "retrieved": [p.chunk_id for p in passages[:RETRIEVAL_DEPTH]],
+        "retrieved_docs": [p.doc_id for p in passages[:RETRIEVAL_DEPTH]],
+        "citations": [
+            {"number": c.number, "doc_id": c.doc_id, "section": c.section, "page": c.page, "quote": c.quote}
+            for c in answer.citations
+        ],
+        "latency": seconds,
+        "abstention_correct": float(answer.abstained != q.answerable),
+    }
+    if quotes:
+        relevance = relevance_labels([p.text for p in passages[:RETRIEVAL_DEPTH]], quotes)
+        row.update(retrieval_metrics(relevance, len(quotes)))
+    if q.answerable:
+        row["false_abstention_rate"] = float(answer.abstained)
+    else:
+        row["abstention_recall"] = float(answer.abstained)
+    if answer.abstained:
+        row["abstention_precision"] = float(not q.answerable)
+    else:
+        judgements = judge_answer(answer)
+        row["faithfulness"] = faithfulness([j.supported for j in judgements])
+        row["unsupported_sentences"] = [j.reasons for j in judgements if not j.supported]
+        row.update(citation_metrics([c.passage for c in answer.citations], quotes, citation_support(answer)))
+        if not quotes:
+            row["citation_recall"] = None
+    if q.answerable:
+        row["key_fact_recall"] = key_fact_recall(answer.text, q.reference_answer)
+    row["passages"] = [p.text for p in passages[:3]]
+    return row
+
+
+def run_questions(questions: Sequence[GoldQuestion], ask: Asker, label: str) -> list[dict]:
+    rows = []
+    for q in tqdm(questions, desc=label, unit="q", leave=False):
+        started = time.perf_counter()
+        answer, passages = ask(q)
+        rows.append(score_question(q, answer, passages, time.perf_counter() - started))
+    return rows
+
+
+def summarise(rows: list[dict]) -> dict[str, Any]:
+    """Headline metrics with intervals, per-type means, hit@k curve, latencies."""
+    overall = aggregate(rows, metrics=HEADLINE_METRICS)["all"]
+    by_type = {
+        qtype: {metric: values["mean"] for metric, values in figures.items()} | {"n": sum(r["type"] == qtype for r in rows)}
+        for qtype, figures in aggregate(rows, metrics=HEADLINE_METRICS).items()
+        if qtype != "all"
+    }
+    latencies = [r["latency"] for r in rows]
+    return {
+        "metrics": overall,
+        "by_type": by_type,
+        "hit_at_k": {k: overall.get(f"hit@{k}", {}).get("mean", 0.0) for k in ("1", "3", "5", "10")},
+        "latency": latency_percentiles(latencies) if latencies else {},
+        "latencies": latencies,
+    }
+
+
+def _question_score(row: dict) -> float:
+    parts = [row.get(k) for k in ("hit@5", "faithfulness", "key_fact_recall", "abstention_correct")]
+    values = [float(v) for v in parts if isinstance(v, (int, float))]
+    return sum(values) / len(values) if values else 0.0
+
+
+def worst_questions(rows: list[dict], n: int = 10) -> list[dict]:
+    ranked = sorted(rows, key=_question_score)[:n]
+    return [{**row, "score": _question_score(row)} for row in ranked]
+
+
+def evaluate(
+    set_name: str = "gold",
+    *,
+    split: str = "all",
+    mode: str = "extractive",
+    baseline: bool = False,
+    limit: int | None = None,
+    out: Path | None = None,
+    bot=None,
+    llm=None,
+    write: bool = True,
+) -> EvalRun:
+    """Evaluate the assistant (and optionally the naive baseline) on a question set."""
+    from assistant.api import Assistant
+
+    questions = load_questions(set_name, split=split)[:limit]
+    bot = bot or Assistant.load(mode=mode, llm=llm)
+    rows = run_questions(
+        questions,
+        lambda q: bot.ask_with_passages(q.question, history=list(q.history), k=RETRIEVAL_DEPTH),
+        "assistant",
+    )
+    summary = summarise(rows) | {
+        "set": set_name, "split": split, "n": len(rows), "mode": bot.mode,
+        "index_version": bot.snapshot.version,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if baseline:
+        from eval.baseline import NaiveBaseline
+
+        naive = NaiveBaseline(bot.settings.corpus_dir, bot.embedder)
+        baseline_rows = run_questions(questions, lambda q: naive.ask(q.question), "baseline")
+        summary["baseline"] = summarise(baseline_rows)
+    folder = None
+    if write:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = write_report((out or bot.settings.reports_dir) / f"{stamp}-{set_name}", summary, rows,
+                              worst_questions(rows))
+    return EvalRun(summary, rows, folder)
+
+
+def load_floors(path: Path = FLOORS_FILE) -> dict[str, float]:
+    return json.loads(path.read_text(encoding="utf-8"))["floors"]
+
+
+def check_floors(summary: dict, floors: dict[str, float]) -> list[str]:
+    """Headline metrics below their recorded floor (lower-is-better ones above it)."""
+    failures = []
+    for metric, floor in floors.items():
+        value = summary["metrics"].get(metric, {}).get("mean")
+        if value is None:
+            failures.append(f"{metric}: not measured")
+        elif metric in ("false_abstention_rate", "latency") and value > floor:
+            failures.append(f"{metric} = {value:.3f} > ceiling {floor:.3f}")
+        elif metric not in ("false_abstention_rate", "latency") and value < floor:
+            failures.append(f"{metric} = {value:.3f} < floor {floor:.3f}")
+    return failures
+
+
+def print_summary(summary: dict) -> None:
+    base = summary.get("baseline", {}).get("metrics", {})
+    print(f"{'metric':<24}{'assistant':>10}{'95% CI':>18}{'baseline':>10}")
+    for metric, values in summary["metrics"].items():
+        other = base.get(metric, {}).get("mean")
+        other_text = f"{other:>10.3f}" if other is not None else f"{'—':>10}"
+        print(f"{metric:<24}{values['mean']:>10.3f}   [{values['low']:.3f}, {values['high']:.3f}]{other_text}")
+
+
+def main(args: argparse.Namespace) -> int:
+    run = evaluate(args.set, split=args.split, mode=args.mode, baseline=args.baseline,
+                   limit=args.limit, out=Path(args.out) if args.out else None)
+    print_summary(run.summary)
+    print(f"\nreport: {run.folder}/report.html")
+    if args.check_floors:
+        failures = check_floors(run.summary, load_floors())
+        for failure in failures:
+            print(f"BELOW FLOOR: {failure}")
+        return 1 if failures else 0
+    return 0
