@@ -99,10 +99,13 @@ def compose_answer(
     citations: list[Citation] = []
     for number, passage_index in enumerate(order, start=1):
         passage = passages[passage_index]
-        spans = _merge_spans(spans_by_passage[passage_index])
+        spans = [_trim(passage.text, s, e) for s, e in _merge_spans(spans_by_passage[passage_index])]
         for start, end in spans:
-            quote = passage.text[start:end].strip()
-            pieces.append(f"{_as_sentence(quote)} [{number}]")
+            # Every sentence carries its own marker, antecedents included.
+            for s_start, s_end in split_sentences(passage.text[start:end]):
+                sentence = passage.text[start + s_start : start + s_end]
+                if sentence.strip(" -–•*✓"):
+                    pieces.append(f"{_as_sentence(sentence)} [{number}]")
         quote_start, quote_end = spans[0][0], spans[-1][1]
         citations.append(
             Citation(
@@ -111,7 +114,7 @@ def compose_answer(
                 title=passage.title,
                 section=passage.section,
                 page=passage.page,
-                quote=" … ".join(passage.text[s:e].strip() for s, e in spans),
+                quote=" … ".join(passage.text[s:e] for s, e in spans),
                 passage=passage.text,
                 start=quote_start,
                 end=quote_end,
@@ -122,6 +125,15 @@ def compose_answer(
             )
         )
     return AnswerDraft(text=" ".join(pieces), citations=citations)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past surrounding white space and a leading list bullet."""
+    while start < end and (text[start].isspace() or text[start] in "-–•*✓"):
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ from assistant.rerank import (
     ScoredSentence,
     SentenceScorer,
     TermStats,
-    key_terms_missing,
+    numbers_missing,
     rerank_passages,
 )
 from assistant.retrieve import HybridRetriever
@@ -40,7 +40,7 @@ from index.store import IndexSnapshot, IndexUnavailable, current_build_id, open_
 
 log = logging.getLogger(__name__)
 
-RERANK_DEPTH = 10  # passages whose sentences are scored
+RERANK_DEPTH = 6  # passages whose sentences are scored (each costs ~7 short embeddings)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -158,7 +158,8 @@ class Assistant:
         retriever = HybridRetriever(
             snapshot, self.embedder, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
         )
-        stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze)
+        labels = {f"{c.doc_id} {c.title} {c.section_path}" for c in snapshot.chunks}
+        stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze, sorted(labels))
         return _Engine(snapshot, retriever, SentenceScorer(self.embedder, stats))
 
     def rebuild(self, *, full: bool = False, show_progress: bool = False, on_progress=None):
@@ -269,7 +270,8 @@ class Assistant:
             passage_overlap=engine.scorer.stats.weighted_overlap(
                 set(analyze(resolved)), set(analyze(" ".join(top_texts)))
             ),
-            missing_specifics=len(key_terms_missing(resolved, result.profile, top_texts)),
+            missing_numbers=len(numbers_missing(result.profile, [s.text for s in sentences[:1]])),
+            unknown_names=len(engine.scorer.stats.unknown(result.profile.names)),
             english=result.profile.language == "en",
         )
         return Evidence(

@@ -46,12 +46,17 @@ def calibrate(set_name: str = "gold") -> dict:
         rows.append(evidence.features.as_vector())
         labels.append(q.answerable)
     x, y = np.asarray(rows), np.asarray(labels)
-    model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced").fit(x, y)
-    probabilities = model.predict_proba(x)[:, 1]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced").fit(z, y)
+    probabilities = model.predict_proba(z)[:, 1]
     threshold = choose_threshold(probabilities, y)
     calibration = {
         "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
         "bias": float(model.intercept_[0]),
+        "mean": dict(zip(FEATURES, map(float, mean))),
+        "scale": dict(zip(FEATURES, map(float, scale))),
         "threshold": threshold,
         "fitted_on": f"{set_name}/dev: {int(y.sum())} answerable, {int((~y).sum())} unanswerable",
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -22,10 +22,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def index_summary(snapshot, skipped) -> str:
+    """The per-document ingest table (chars in/kept, chunks, pages, duplicates)."""
+    from ingest.pipeline import DocumentStats, IngestResult
+    from ingest.report import format_summary
+
+    stats = []
+    for doc in sorted(snapshot.documents.values(), key=lambda d: d.doc_id):
+        chunks = [c for c in snapshot.chunks if c.doc_id == doc.doc_id]
+        stats.append(DocumentStats(
+            doc_id=doc.doc_id, title=doc.title, source_path=doc.source_path,
+            chars_in=doc.chars_in, chars_kept=len(doc.text), chunks=len(chunks),
+            pages=len(doc.page_starts) or None,
+            duplicates=sum(c.duplicate_of is not None for c in chunks),
+        ))
+    return format_summary(IngestResult(stats=stats, skipped=list(skipped)))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
-    from index.store import update_index
-    from ingest.report import format_update_report
+    from index.store import open_index, update_index
 
     settings = _settings(args)
     if not settings.corpus_dir.is_dir():
@@ -42,7 +58,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         max_file_mb=settings.max_file_mb,
         max_pdf_pages=settings.max_pdf_pages,
     )
-    print(format_update_report(report, settings.index_dir))
+    print(index_summary(open_index(settings.index_dir), report.skipped))
+    print()
+    print(report.summary())
+    print(f"index: {settings.index_dir}")
     return 0
 
 
@@ -156,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="print speed and memory tables")
-    bench.add_argument("what", choices=["ingest", "query", "convert", "load"], help="what to measure")
+    bench.add_argument("what", choices=["ingest", "query", "convert", "load", "memory"], help="what to measure")
     bench.add_argument("--corpus")
     bench.add_argument("--index")
     bench.set_defaults(func=cmd_bench)

@@ -8,11 +8,13 @@ gate reads relative and lexical signals instead:
 - `passage_cosine_margin`: the same for the best passage;
 - `overlap`: IDF-weighted share of the question's stemmed terms in the best
   sentence, and `passage_overlap` over the top three passages;
-- `missing_specifics`: numbers, years and acronyms of the question that no top
-  passage contains (« en 2023 » when the reports only give 2020);
+- `missing_numbers`: numbers and years of the question that the best sentence
+  does not contain (« en 2023 » when the reports only give 2020);
+- `unknown_names`: names of the question (capitalised words, acronyms) that
+  occur nowhere in the index (« Doctolib » in a corpus that never cites it);
 - `english`: 1 for English questions (lexical signals are weak for them).
 
-A logistic model over these features is fitted on the `dev` split of the gold
+A logistic model over the standardised features is fitted on the `dev` split of the gold
 set (answerable vs unanswerable) by `python -m assistant.calibrate`, which writes
 `gate_calibration.json` next to this file; `DEFAULT_CALIBRATION` is used until
 then. The decision threshold is chosen on the same split to keep false
@@ -34,7 +36,8 @@ FEATURES = (
     "passage_cosine_margin",
     "overlap",
     "passage_overlap",
-    "missing_specifics",
+    "missing_numbers",
+    "unknown_names",
     "english",
 )
 DEFAULT_CALIBRATION = {
@@ -43,9 +46,12 @@ DEFAULT_CALIBRATION = {
         "passage_cosine_margin": 20.0,
         "overlap": 4.0,
         "passage_overlap": 3.0,
-        "missing_specifics": -3.0,
+        "missing_numbers": -3.0,
+        "unknown_names": -4.0,
         "english": 1.0,
     },
+    "mean": {},
+    "scale": {},
     "bias": -3.5,
     "threshold": 0.5,
     "fitted_on": "hand-set defaults (not calibrated)",
@@ -58,7 +64,8 @@ class GateFeatures:
     passage_cosine_margin: float
     overlap: float
     passage_overlap: float
-    missing_specifics: float
+    missing_numbers: float
+    unknown_names: float
     english: float
 
     def as_vector(self) -> list[float]:
@@ -79,7 +86,8 @@ def compute_features(
     best_sentence_cosine: float,
     best_sentence_overlap: float,
     passage_overlap: float,
-    missing_specifics: int,
+    missing_numbers: int,
+    unknown_names: int,
     english: bool,
 ) -> GateFeatures:
     """Gate features from retrieval signals (see the module docstring)."""
@@ -90,7 +98,8 @@ def compute_features(
         passage_cosine_margin=top - background,
         overlap=best_sentence_overlap,
         passage_overlap=passage_overlap,
-        missing_specifics=float(missing_specifics),
+        missing_numbers=float(missing_numbers),
+        unknown_names=float(unknown_names),
         english=1.0 if english else 0.0,
     )
 
@@ -103,14 +112,19 @@ class AbstentionGate:
 
     def decide(self, features: GateFeatures) -> GateDecision:
         weights = self.calibration["weights"]
+        mean, scale = self.calibration.get("mean", {}), self.calibration.get("scale", {})
         z = self.calibration["bias"] + sum(
-            weights.get(name, 0.0) * value for name, value in asdict(features).items()
+            weights.get(name, 0.0) * (value - mean.get(name, 0.0)) / scale.get(name, 1.0)
+            for name, value in asdict(features).items()
         )
         probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-        answerable = probability >= self.calibration["threshold"]
+        # A name the reports never mention is a veto: they cannot answer about it.
+        answerable = probability >= self.calibration["threshold"] and not features.unknown_names
         reasons = []
-        if features.missing_specifics:
-            reasons.append("précisions de la question absentes des passages")
+        if features.missing_numbers:
+            reasons.append("nombre ou année de la question absent des meilleurs passages")
+        if features.unknown_names:
+            reasons.append("nom cité dans la question absent des rapports")
         if not answerable:
             reasons.append(f"preuves trop faibles (p={probability:.2f})")
         return GateDecision(answerable, probability, features, reasons)

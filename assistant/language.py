@@ -49,6 +49,7 @@ class QuestionProfile:
     numbers: tuple[str, ...]
     years: tuple[str, ...]
     acronyms: tuple[str, ...]
+    names: tuple[str, ...] = ()
 
 
 def _words(text: str) -> list[str]:
@@ -79,7 +80,30 @@ def profile_question(question: str) -> QuestionProfile:
         numbers=tuple(n.replace(".", ",") for n in NUMBER.findall(question)),
         years=tuple(YEAR.findall(question)),
         acronyms=tuple(a for a in _ACRONYM.findall(question) if len(a) >= 2),
+        names=proper_names(question),
     )
+
+
+_NAME = re.compile(r"\b[A-ZÀ-Ý][\w’'-]*[\w]")
+_NOT_NAMES = frozenset(
+    "quel quelle quels quelles qui que quoi quand comment combien pourquoi selon "
+    "est sont le la les un une des du de en et ou au aux dans pour par sur avec "
+    "what which who when where why how is are the a an in of for and according "
+    "do does did has have et qu".split()
+)
+
+
+def proper_names(question: str) -> tuple[str, ...]:
+    """Capitalised words and acronyms past the first word (likely names)."""
+    words = _NAME.findall(question)
+    first = question.strip().split(" ", 1)[0].strip("«»\"'")
+    names = []
+    for word in words:
+        bare = word.split("'")[-1].split("’")[-1]
+        if bare == first or fold(bare) in _NOT_NAMES or len(bare) < 2:
+            continue
+        names.append(bare)
+    return tuple(dict.fromkeys(names))
 
 
 def normalise_number(token: str) -> str:

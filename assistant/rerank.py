@@ -44,12 +44,26 @@ class ScoredSentence:
 class TermStats:
     """Document frequencies of analysed terms over an index's chunks."""
 
-    def __init__(self, texts: Sequence[str], analyze: Callable[[str], list[str]]) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        analyze: Callable[[str], list[str]],
+        labels: Sequence[str] = (),
+    ) -> None:
+        """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary."""
         self.analyze = analyze
         self.n_docs = max(1, len(texts))
         self.df: Counter[str] = Counter()
+        self.vocabulary: set[str] = set()  # accent-folded words of the whole index
         for text in texts:
             self.df.update(set(analyze(text)))
+            self.vocabulary.update(re.findall(r"\w+", fold(text)))
+        for label in labels:
+            self.vocabulary.update(re.findall(r"[^\W_]+", fold(label)))
+
+    def unknown(self, names: Sequence[str]) -> list[str]:
+        """Names none of whose words occurs anywhere in the index."""
+        return [n for n in names if not set(re.findall(r"\w+", fold(n))) & self.vocabulary]
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
@@ -144,10 +158,7 @@ def rerank_passages(
     return [passages[i] for i in order], sentences
 
 
-def key_terms_missing(question: str, profile: QuestionProfile, texts: Sequence[str]) -> list[str]:
-    """Specific terms of the question (numbers, years, acronyms) absent from all texts."""
-    haystack = fold(" ".join(texts))
-    haystack_numbers = numbers_in(" ".join(texts))
-    missing = [n for n in set(profile.numbers) if n not in haystack_numbers]
-    missing += [a for a in set(profile.acronyms) if fold(a) not in haystack]
-    return sorted(missing)
+def numbers_missing(profile: QuestionProfile, texts: Sequence[str]) -> list[str]:
+    """Numbers and years of the question that none of the texts contains."""
+    available = numbers_in(" ".join(texts))
+    return sorted(n for n in set(profile.numbers) if n not in available)
