@@ -1,0 +1,165 @@
+"""The real page in headless Chromium: `streamlit run ui/app.py` driven with Selenium.
+
+Chromium and its driver come from Debian (`chromium`, `chromium-driver`); the
+session fixture installs them with apt-get when missing (as root, as in CI) and
+FAILS the test if that is impossible. The screenshot goes to
+`test-artifacts/chat.png`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import APP
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SERVER_START_SECONDS = 90
+ANSWER_SECONDS = 240
+QUESTION = "Quels sont les freins à l'utilisation des données de santé ?"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[Path, Path]:
+    """Paths of Chromium and chromedriver, installed with apt-get if missing."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return CHROMIUM, CHROMEDRIVER
+    if os.geteuid() != 0:
+        pytest.fail("Chromium is missing and the tests are not running as root: "
+                    "install it with `apt-get install -y chromium chromium-driver`.")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium", "chromium-driver"]):
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            pytest.fail(f"`{' '.join(command)}` could not run: {error}")
+        if done.returncode != 0:
+            pytest.fail(f"`{' '.join(command)}` failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail(f"apt-get finished but {CHROMIUM} or {CHROMEDRIVER} is still missing.")
+    return CHROMIUM, CHROMEDRIVER
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def server(bundled_env, tmp_path):
+    """The app served on a free localhost port over the session's prebuilt index."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_healthy(url, process, log)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(chromium, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_path = chromium
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(binary)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=fr-FR",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(driver_path)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_chat_in_a_real_browser(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server)
+    wait = WebDriverWait(browser, ANSWER_SECONDS)
+    box = wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]')))
+    assert "Assistant IA & santé" in browser.find_element(By.TAG_NAME, "h1").text
+    box.send_keys(QUESTION)
+    box.send_keys(Keys.ENTER)
+
+    # The answer is there when its source cards are (they are drawn after the streamed text).
+    cards = wait.until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"]') or False)
+    messages = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
+    assert len(messages) == 2
+    assert QUESTION in messages[0].text
+    answer_text = messages[1].text
+    assert "[1]" in answer_text and "Sources" in answer_text
+    first = cards[0]
+    label = first.find_element(By.TAG_NAME, "summary").text.splitlines()[-1]  # after the icon's ligature
+    assert label.startswith("[1] ") and "pertinence" in label, label
+
+    first.find_element(By.TAG_NAME, "summary").click()
+    details = WebDriverWait(browser, 30).until(
+        lambda d: first.find_element(By.CSS_SELECTOR, '[data-testid="stExpanderDetails"]')
+        if first.find_element(By.CSS_SELECTOR, '[data-testid="stExpanderDetails"]').is_displayed() else False)
+    assert "Document :" in details.text and len(details.text) > 100
+    # No raw HTML or script came through from document text.
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] script')
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] a[href^="javascript"]')
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", messages[1])
+    time.sleep(0.5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "chat.png"))
