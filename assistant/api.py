@@ -262,16 +262,19 @@ class Assistant:
         k = k or self.settings.top_k
         passages, sentences, result = self._search(engine, resolved, max(k, RERANK_DEPTH), documents)
         top_texts = [p.text for p in passages[:3]]
+        query_terms = set(analyze(resolved))
         best = sentences[0] if sentences else None
         features = compute_features(
             dense_scores=result.dense_scores,
             best_sentence_cosine=best.cosine if best else 0.0,
             best_sentence_overlap=best.overlap if best else 0.0,
-            passage_overlap=engine.scorer.stats.weighted_overlap(
-                set(analyze(resolved)), set(analyze(" ".join(top_texts)))
+            passage_overlap=max(
+                (engine.scorer.stats.weighted_overlap(query_terms, set(analyze(t))) for t in top_texts),
+                default=0.0,
             ),
             missing_numbers=len(numbers_missing(result.profile, [s.text for s in sentences[:1]])),
             unknown_names=len(engine.scorer.stats.unknown(result.profile.names)),
+            rare_term_missing=_rare_term_missing(engine.scorer.stats, query_terms, passages, best),
             english=result.profile.language == "en",
         )
         return Evidence(
@@ -329,6 +332,14 @@ class Assistant:
         passages, sentences = rerank_passages(result.passages, sentences)
         result.timings["rerank"] = time.perf_counter() - started
         return passages, sentences, result
+
+
+def _rare_term_missing(stats: TermStats, query_terms: set[str], passages, best) -> bool:
+    """Is the question's rarest indexed term absent from the best sentence's passage?"""
+    rarest = stats.rarest(query_terms)
+    if rarest is None or best is None:
+        return False
+    return rarest not in set(analyze(passages[best.passage_index].text))
 
 
 class StreamingAnswer:

@@ -138,6 +138,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args]
     env = dict(os.environ)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    env.setdefault("STREAMLIT_CLIENT_TOOLBAR_MODE", "minimal")
     return subprocess.call(command, env=env)
 
 
@@ -187,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["ui"]:
+        # argparse cannot pass through options that start with "--": hand them
+        # to Streamlit untouched (`assistant ui --server.port 8600`).
+        rest = argv[1:]
+        return cmd_ui(argparse.Namespace(streamlit_args=rest[1:] if rest[:1] == ["--"] else rest))
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

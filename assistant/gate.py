@@ -7,11 +7,15 @@ gate reads relative and lexical signals instead:
   of the dense candidates (how much the best evidence stands out);
 - `passage_cosine_margin`: the same for the best passage;
 - `overlap`: IDF-weighted share of the question's stemmed terms in the best
-  sentence, and `passage_overlap` over the top three passages;
+  sentence, and `passage_overlap` in the best of the top three passages
+  (each passage alone: two half-matching passages do not make an answer);
 - `missing_numbers`: numbers and years of the question that the best sentence
   does not contain (« en 2023 » when the reports only give 2020);
 - `unknown_names`: names of the question (capitalised words, acronyms) that
   occur nowhere in the index (« Doctolib » in a corpus that never cites it);
+- `rare_term_missing`: 1 when the question's rarest indexed term (highest IDF)
+  is absent from the passage of the best sentence (« capitale de l'Australie »:
+  a passage on a « rendez-vous capital » never names Australia);
 - `english`: 1 for English questions (lexical signals are weak for them).
 
 A logistic model over the standardised features is fitted on the `dev` split of the gold
@@ -38,6 +42,7 @@ FEATURES = (
     "passage_overlap",
     "missing_numbers",
     "unknown_names",
+    "rare_term_missing",
     "english",
 )
 DEFAULT_CALIBRATION = {
@@ -48,6 +53,7 @@ DEFAULT_CALIBRATION = {
         "passage_overlap": 3.0,
         "missing_numbers": -3.0,
         "unknown_names": -4.0,
+        "rare_term_missing": -2.0,
         "english": 1.0,
     },
     "mean": {},
@@ -66,6 +72,7 @@ class GateFeatures:
     passage_overlap: float
     missing_numbers: float
     unknown_names: float
+    rare_term_missing: float
     english: float
 
     def as_vector(self) -> list[float]:
@@ -88,6 +95,7 @@ def compute_features(
     passage_overlap: float,
     missing_numbers: int,
     unknown_names: int,
+    rare_term_missing: bool,
     english: bool,
 ) -> GateFeatures:
     """Gate features from retrieval signals (see the module docstring)."""
@@ -100,6 +108,7 @@ def compute_features(
         passage_overlap=passage_overlap,
         missing_numbers=float(missing_numbers),
         unknown_names=float(unknown_names),
+        rare_term_missing=1.0 if rare_term_missing else 0.0,
         english=1.0 if english else 0.0,
     )
 

@@ -68,6 +68,11 @@ class TermStats:
     def idf(self, term: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
+    def rarest(self, terms: set[str]) -> str | None:
+        """The indexed term of highest IDF (terms absent from the index are ignored)."""
+        known = [t for t in terms if self.df.get(t)]
+        return max(known, key=lambda t: (self.idf(t), t)) if known else None
+
     def weighted_overlap(self, query_terms: set[str], text_terms: set[str]) -> float:
         """IDF-weighted share of the query's terms present in a text (0..1)."""
         if not query_terms:
@@ -109,7 +114,12 @@ class SentenceScorer:
         for index, passage in enumerate(passages):
             for start, end in split_sentences(passage.text):
                 text = passage.text[start:end].strip()
-                if len(text) >= MIN_SENTENCE_CHARS and re.search(r"[a-zà-ÿ]{3}", text):
+                # Questions asked by the report itself are not answers.
+                if (
+                    len(text) >= MIN_SENTENCE_CHARS
+                    and re.search(r"[a-zà-ÿ]{3}", text)
+                    and not text.rstrip(" »\"").endswith("?")
+                ):
                     spans.append((index, start, end, text))
         if not spans:
             return []
