@@ -36,7 +36,7 @@ from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.lexical import analyze
-from index.store import IndexSnapshot, IndexUnavailable, current_build_id, open_index, update_index
+from index.store import IndexSnapshot, current_build_id, has_index, open_index, update_index
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,11 @@ class Assistant:
         build_if_missing: bool = True,
         show_progress: bool = False,
     ) -> "Assistant":
-        """Open the index (building it from the corpus if it is missing)."""
+        """Open the index, building it from the corpus if there is none yet.
+
+        A damaged index, or one built with another model, raises
+        `IndexUnavailable` with the command that rebuilds it.
+        """
         overrides = {}
         if corpus is not None:
             overrides["corpus_dir"] = Path(corpus)
@@ -144,13 +148,13 @@ class Assistant:
             settings.embedding_model, settings.embedding_backend, settings.cache_dir
         )
         bot = cls(settings, embedder, llm=llm, mode=mode)
-        try:
+        if build_if_missing and not has_index(settings.index_dir):
+            log.warning("no index in %s: building it from %s", settings.index_dir, settings.corpus_dir)
+            bot.rebuild(show_progress=show_progress)
+        else:
+            # A damaged index, or one built with another model, is never answered
+            # from nor silently replaced: IndexUnavailable says how to rebuild.
             bot._engine = bot._open()
-        except IndexUnavailable as problem:
-            if not build_if_missing:
-                raise
-            log.warning("%s — building the index from %s", problem, settings.corpus_dir)
-            bot.rebuild(show_progress=show_progress, full=current_build_id(settings.index_dir) is not None)
         return bot
 
     def _open(self) -> _Engine:

@@ -31,6 +31,19 @@ SYSTEM_PROMPT = (
     "exactement : « Les rapports ne répondent pas à cette question. »"
 )
 MARKER = re.compile(r"\[(\d+)\]")
+# Numbers written out in words must be backed by the passage too (« dix milliards »).
+NUMBER_WORDS = re.compile(
+    r"\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
+    r"seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille|millions?|milliards?|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|millions?|billions?)\b",
+    re.IGNORECASE,
+)
+
+
+def number_words(text: str) -> set[str]:
+    """Spelled-out numbers of a text, lower-cased."""
+    return {w.lower() for w in NUMBER_WORDS.findall(text)}
 
 
 @dataclass
@@ -84,6 +97,8 @@ def check_generated(text: str, passages: Sequence[ScoredPassage]) -> GuardResult
         claimed = numbers_in(MARKER.sub(" ", sentence))
         available = set().union(*(numbers_in(passages[n - 1].text) for n in cited))
         unsupported = sorted(claimed - available)
+        cited_text = " ".join(passages[n - 1].text for n in cited)
+        unsupported += sorted(number_words(sentence) - number_words(cited_text))
         if unsupported:
             problems.append(f"nombres absents du passage cité {unsupported} : {sentence[:80]!r}")
     return GuardResult(not problems, problems)

@@ -91,6 +91,7 @@ __all__ = [
     "build_index",
     "current_build_id",
     "file_sha256",
+    "has_index",
     "open_index",
     "update_index",
 ]
@@ -218,6 +219,11 @@ def current_build_id(index_dir: Path) -> str | None:
     """Build id `CURRENT` points to, or None when there is no index (cheap: one small read)."""
     pointer = _read_pointer(Path(index_dir))
     return pointer[0] if pointer else None
+
+
+def has_index(index_dir: Path) -> bool:
+    """True when `index_dir` holds a `CURRENT` pointer, valid or not (cheap)."""
+    return (Path(index_dir) / CURRENT_FILE).exists()
 
 
 def _read_pointer(index_dir: Path) -> tuple[str, str] | None:
