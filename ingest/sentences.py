@@ -59,7 +59,8 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     marks = text[start:end]
     if "?" in marks or "!" in marks:
         return _next_starts_sentence(text, end)
-    word_match = _WORD_BEFORE.search(text, 0, start)
+    # Look back a bounded window only: searching from 0 made long lines quadratic.
+    word_match = _WORD_BEFORE.search(text, max(0, start - 64), start)
     word = word_match.group(1) if word_match else ""
     if marks.startswith(".") and not marks.startswith("..."):
         core = word.rstrip(".").lower()
