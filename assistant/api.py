@@ -118,6 +118,8 @@ class Assistant:
         self.gate = AbstentionGate()
         self._engine: _Engine | None = None
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()
+        self._failed_version: str | None = None
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -178,21 +180,43 @@ class Assistant:
             show_progress=show_progress,
             max_file_mb=self.settings.max_file_mb,
             max_pdf_pages=self.settings.max_pdf_pages,
+            max_seconds_per_document=self.settings.max_seconds_per_document,
         )
         with self._lock:
             self._engine = self._open()
         return report
 
     def _current(self) -> _Engine:
-        """The engine for the newest index on disk (reloaded when it changes)."""
+        """The engine for the newest index on disk.
+
+        When a new build appears, one background thread loads it while every
+        question keeps being answered from the engine it already has, so a
+        re-index never stalls the threads asking questions.
+        """
         engine = self._engine
-        latest = current_build_id(self.settings.index_dir)
-        if engine is None or (latest is not None and latest != engine.version):
+        if engine is None:
             with self._lock:
-                if self._engine is None or self._engine.version != latest:
+                if self._engine is None:
                     self._engine = self._open()
-                engine = self._engine
+                return self._engine
+        latest = current_build_id(self.settings.index_dir)
+        if latest is not None and latest not in (engine.version, self._failed_version):
+            if self._reloading.acquire(blocking=False):
+                threading.Thread(target=self._reload, args=(latest,), daemon=True).start()
         return engine
+
+    def _reload(self, version: str) -> None:
+        """Load a new index version in the background and swap it in."""
+        try:
+            engine = self._open()
+            with self._lock:
+                self._engine = engine
+        except Exception as error:  # a damaged new build: keep answering from the old one
+            log.warning("new index version %s not loaded, keeping %s: %s",
+                        version, self._engine.version if self._engine else None, error)
+            self._failed_version = version
+        finally:
+            self._reloading.release()
 
     # ---------------------------------------------------------------- questions
     @property

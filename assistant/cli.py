@@ -57,6 +57,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
         max_file_mb=settings.max_file_mb,
         max_pdf_pages=settings.max_pdf_pages,
+        max_seconds_per_document=settings.max_seconds_per_document,
     )
     print(index_summary(open_index(settings.index_dir), report.skipped))
     print()

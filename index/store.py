@@ -154,9 +154,16 @@ class PipelineIngester:
     unexpected errors become skip reasons instead of stopping the run.
     """
 
-    def __init__(self, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000) -> None:
+    def __init__(
+        self,
+        *,
+        max_file_mb: float = 60.0,
+        max_pdf_pages: int = 2000,
+        max_seconds_per_document: float = 120.0,
+    ) -> None:
         self.max_file_mb = max_file_mb
         self.max_pdf_pages = max_pdf_pages
+        self.max_seconds_per_document = max_seconds_per_document
 
     def discover(self, corpus_dir: Path) -> list[Path]:
         if not corpus_dir.is_dir():
@@ -166,7 +173,10 @@ class PipelineIngester:
     def load(self, path: Path) -> CleanDocument:
         try:
             document = load_and_clean(
-                path, max_file_mb=self.max_file_mb, max_pdf_pages=self.max_pdf_pages
+                path,
+                max_file_mb=self.max_file_mb,
+                max_pdf_pages=self.max_pdf_pages,
+                max_seconds_per_document=self.max_seconds_per_document,
             )
         except LoadError as error:
             raise SkipFile(error.reason) from None
@@ -822,6 +832,7 @@ def update_index(
     show_progress: bool = False,
     max_file_mb: float = 60.0,
     max_pdf_pages: int = 2000,
+    max_seconds_per_document: float = 120.0,
     batch_size: int = 32,
     lock_timeout: float = 10.0,
     ingester: Ingester | None = None,
@@ -841,7 +852,11 @@ def update_index(
     # Files are keyed by absolute path: a relative and an absolute spelling of
     # the same corpus folder must not look like different files.
     index_dir, corpus_dir = Path(index_dir), Path(corpus_dir).resolve()
-    ingester = ingester or PipelineIngester(max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages)
+    ingester = ingester or PipelineIngester(
+        max_file_mb=max_file_mb,
+        max_pdf_pages=max_pdf_pages,
+        max_seconds_per_document=max_seconds_per_document,
+    )
     timer = _Timer()
     with build_lock(index_dir, lock_timeout):
         _remove_leftovers(index_dir)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -33,8 +34,17 @@ SUPPORTED_EXTENSIONS = {
 # Pages are separated by two blank lines: a "big break", like a slide break.
 PAGE_SEPARATOR = "\n\n\n"
 
+# Default per-document time budget for PDFs (`Settings.max_seconds_per_document`).
+DEFAULT_MAX_SECONDS = 120.0
+
 _CONTROL_OK = {"\n", "\r", "\t", "\f"}
 _MAX_BAD_CHAR_RATIO = 0.05
+# Control characters a document must not carry into passages, answers and
+# terminals: C0/C1 controls (ESC starts terminal escape sequences, BEL rings)
+# become spaces; bidirectional embeddings, overrides and isolates (text that
+# displays in another order than it reads, "Trojan Source") are removed.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 class LoadError(Exception):
@@ -111,7 +121,12 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
     _reject_binary_text(text, path)
-    return text
+    return strip_control_chars(text)
+
+
+def strip_control_chars(text: str) -> str:
+    """Text without terminal controls or bidi overrides (line breaks, tabs and form feeds kept)."""
+    return _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub(" ", text))
 
 
 def _reject_binary_text(text: str, path: Path | str) -> None:
@@ -294,11 +309,21 @@ def load_html(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
 # --------------------------------------------------------------------------- PDF
 
 
-def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000) -> SourceDocument:
-    """PDF with a text layer; `page_starts` records where each page's text begins."""
+def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
+             max_seconds: float = DEFAULT_MAX_SECONDS) -> SourceDocument:
+    """PDF with a text layer; `page_starts` records where each page's text begins.
+
+    The whole load (reading, parsing, text extraction) must fit in
+    `max_seconds`: the clock is checked before each page and after the last,
+    so a document made to be slow (a "PDF bomb" of heavy pages) is abandoned
+    with a `LoadError`. One page that is itself slow cannot be interrupted:
+    the overshoot is at most one page.
+    pypdf caps each decompressed stream (75 MB), which bounds memory.
+    """
     import pypdf
     from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
+    started = time.monotonic()
     data = _read_bytes(path, max_file_mb)
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise LoadError(path, "not a PDF file (missing %PDF header)")
@@ -333,14 +358,16 @@ def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000
 
         pages: list[str] = []
         for number, page in enumerate(reader.pages, start=1):
+            _check_time(path, started, max_seconds, f"page {number} of {page_count}")
             try:
-                pages.append((page.extract_text() or "").strip())
+                pages.append(strip_control_chars(page.extract_text() or "").strip())
             except FileNotDecryptedError:
                 raise LoadError(path, "encrypted PDF (password required)") from None
             except Exception as error:  # pypdf raises many types on damaged streams
                 raise LoadError(
                     path, f"corrupt PDF: page {number} unreadable ({type(error).__name__})"
                 ) from None
+        _check_time(path, started, max_seconds, f"all {page_count} pages read")
         title = None
         try:
             if reader.metadata and reader.metadata.title:
@@ -362,19 +389,35 @@ def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000
     return _document(path, "pdf", title, PAGE_SEPARATOR.join(parts), data, tuple(starts))
 
 
+def _check_time(path: Path, started: float, max_seconds: float, where: str) -> None:
+    """Raise `LoadError` once a document has used more than its time budget."""
+    elapsed = time.monotonic() - started
+    if elapsed > max_seconds:
+        raise LoadError(
+            path,
+            f"took too long to read: time limit of {max_seconds:g} s per document "
+            f"exceeded ({elapsed:.1f} s, {where})",
+        )
+
+
 # -------------------------------------------------------------------- dispatcher
 
 
 def load_document(path: Path | str, *, max_file_mb: float = 60.0,
-                  max_pdf_pages: int = 2000) -> SourceDocument:
-    """Load any supported file, choosing the loader from its extension."""
+                  max_pdf_pages: int = 2000,
+                  max_seconds: float = DEFAULT_MAX_SECONDS) -> SourceDocument:
+    """Load any supported file, choosing the loader from its extension.
+
+    `max_seconds` bounds the time spent reading one PDF (see `load_pdf`).
+    """
     path = Path(path)
     fmt = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         shown = path.suffix or "(none)"
         raise LoadError(path, f"unsupported file type {shown}")
     if fmt == "pdf":
-        return load_pdf(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages)
+        return load_pdf(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages,
+                        max_seconds=max_seconds)
     if fmt == "html":
         return load_html(path, max_file_mb=max_file_mb)
     if fmt == "md":

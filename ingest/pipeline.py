@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from ingest.chunk import TokenCounter, chunk_document
 from ingest.clean import clean_document
 from ingest.dedup import link_duplicates
-from ingest.loaders import LoadError, load_document
+from ingest.loaders import DEFAULT_MAX_SECONDS, LoadError, load_document
 from ingest.models import Chunk, ChunkingConfig, CleanDocument, Skipped
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,14 @@ def read_sources_titles(folder: Path) -> dict[str, str]:
 
 
 def load_and_clean(path: Path | str, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
-                   title: str | None = None) -> CleanDocument:
+                   title: str | None = None,
+                   max_seconds_per_document: float = DEFAULT_MAX_SECONDS) -> CleanDocument:
     """Load and clean one file; the title comes from `title`, else the folder's
-    `SOURCES.md`, else the file itself. Raises `LoadError` for bad input."""
+    `SOURCES.md`, else the file itself. Raises `LoadError` for bad input,
+    including a PDF that takes more than `max_seconds_per_document` to read."""
     path = Path(path)
-    source = load_document(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages)
+    source = load_document(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages,
+                           max_seconds=max_seconds_per_document)
     title = title or read_sources_titles(path.parent).get(path.name)
     if title:
         source = replace(source, title=title)
@@ -119,6 +122,7 @@ def load_and_clean(path: Path | str, *, max_file_mb: float = 60.0, max_pdf_pages
 
 def ingest_corpus(corpus_dir: Path | str, config: ChunkingConfig, count_tokens: TokenCounter, *,
                   max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
+                  max_seconds_per_document: float = DEFAULT_MAX_SECONDS,
                   on_progress: ProgressCallback | None = None) -> IngestResult:
     """Ingest every document of `corpus_dir`; bad files are skipped, with a reason."""
     corpus_dir = Path(corpus_dir)
@@ -137,6 +141,7 @@ def ingest_corpus(corpus_dir: Path | str, config: ChunkingConfig, count_tokens: 
                 max_file_mb=max_file_mb,
                 max_pdf_pages=max_pdf_pages,
                 title=titles.get(path.name) if path.parent == corpus_dir else None,
+                max_seconds_per_document=max_seconds_per_document,
             )
             if not document.text.strip():
                 raise LoadError(path, "no text left after cleaning")

@@ -90,7 +90,8 @@ def test_unfaithful_generations_fall_back_to_the_extractive_answer(generative_bo
 
 
 def test_the_model_is_not_called_when_the_gate_abstains(generative_bot):
-    bot = generative_bot(["Il fera beau demain à Paris [1]."])
+    # Two replies: FakeListChatModel's counter wraps to 0 after its last reply.
+    bot = generative_bot(["Il fera beau demain à Paris [1].", "Encore beau [1]."])
     answer = bot.ask("Quel temps fera-t-il demain à Paris ?")
     assert answer.abstained
     assert bot.generator.llm.i == 0  # FakeListChatModel counts the replies it gave
