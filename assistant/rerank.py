@@ -23,6 +23,17 @@ from index.embedder import Embedder
 from ingest.sentences import split_sentences
 
 MIN_SENTENCE_CHARS = 25
+# Orders addressed to an assistant inside a document (prompt injection) are
+# never quoted as answers.
+_INSTRUCTION = re.compile(
+    r"\b(ignore[zr]?|oubliez|disregard|forget)\b.{0,60}\b(instructions?|consignes?|règles|rules|prompt)\b",
+    re.IGNORECASE,
+)
+
+
+def is_instruction_to_assistant(sentence: str) -> bool:
+    """True for « ignorez les consignes précédentes… »-style injected orders."""
+    return bool(_INSTRUCTION.search(sentence))
 # e5 cosines between a question and a sentence sit roughly in [0.75, 0.95].
 COSINE_FLOOR, COSINE_SPAN = 0.75, 0.20
 
@@ -119,6 +130,7 @@ class SentenceScorer:
                     len(text) >= MIN_SENTENCE_CHARS
                     and re.search(r"[a-zà-ÿ]{3}", text)
                     and not text.rstrip(" »\"").endswith("?")
+                    and not is_instruction_to_assistant(text)
                 ):
                     spans.append((index, start, end, text))
         if not spans:

@@ -338,6 +338,10 @@ def run_load(
                     and reindexed.is_set()
                     and report.answered >= min_questions
                     and answered_after_reindex >= threads
+                    # the assistant swaps in a new build in the background:
+                    # wait until answers come from it
+                    and (not report.builds_published
+                         or report.builds_published[-1] in report.versions_seen)
                 )
             if enough:
                 break
