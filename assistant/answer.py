@@ -106,24 +106,7 @@ def compose_answer(
                 sentence = passage.text[start + s_start : start + s_end]
                 if sentence.strip(" -–•*✓"):
                     pieces.append(f"{_as_sentence(sentence)} [{number}]")
-        quote_start, quote_end = spans[0][0], spans[-1][1]
-        citations.append(
-            Citation(
-                number=number,
-                doc_id=passage.doc_id,
-                title=passage.title,
-                section=passage.section,
-                page=passage.page,
-                quote=" … ".join(passage.text[s:e] for s, e in spans),
-                passage=passage.text,
-                start=quote_start,
-                end=quote_end,
-                score=round(passage.score, 6),
-                chunk_id=passage.chunk_id,
-                highlights=spans,
-                also_in=[s for s in passage.sources if s.chunk_id != passage.chunk_id],
-            )
-        )
+        citations.append(Citation.quoting(number, passage, spans))
     return AnswerDraft(text=" ".join(pieces), citations=citations)
 
 

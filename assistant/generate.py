@@ -115,23 +115,7 @@ def renumber(text: str, passages: Sequence[ScoredPassage]) -> tuple[str, list[Ci
         passage = passages[old - 1]
         claims = " ".join(s for s in sentences_of(new_text) if f"[{new}]" in s)
         start, end = _best_matching_sentence(passage.text, claims)
-        citations.append(
-            Citation(
-                number=new,
-                doc_id=passage.doc_id,
-                title=passage.title,
-                section=passage.section,
-                page=passage.page,
-                quote=passage.text[start:end].strip(),
-                passage=passage.text,
-                start=start,
-                end=end,
-                score=round(passage.score, 6),
-                chunk_id=passage.chunk_id,
-                highlights=[(start, end)],
-                also_in=[s for s in passage.sources if s.chunk_id != passage.chunk_id],
-            )
-        )
+        citations.append(Citation.quoting(new, passage, [(start, end)]))
     return new_text, citations
 
 

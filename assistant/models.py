@@ -64,6 +64,25 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def quoting(cls, number: int, passage: ScoredPassage, spans: list[tuple[int, int]]) -> "Citation":
+        """Citation `number` quoting the `(start, end)` spans of a passage."""
+        return cls(
+            number=number,
+            doc_id=passage.doc_id,
+            title=passage.title,
+            section=passage.section,
+            page=passage.page,
+            quote=" … ".join(passage.text[s:e] for s, e in spans),
+            passage=passage.text,
+            start=spans[0][0],
+            end=spans[-1][1],
+            score=round(passage.score, 6),
+            chunk_id=passage.chunk_id,
+            highlights=list(spans),
+            also_in=[s for s in passage.sources if s.chunk_id != passage.chunk_id],
+        )
+
 
 @dataclass
 class Answer:
