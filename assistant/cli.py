@@ -47,6 +47,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not settings.corpus_dir.is_dir():
         print(f"Erreur : le dossier du corpus n'existe pas : {settings.corpus_dir}", file=sys.stderr)
         return 2
+    # Indexing is background work: let a running assistant answer first.
+    os.nice(10)
     embedder = load_embedder(settings.embedding_model, settings.embedding_backend, settings.cache_dir)
     report = update_index(
         settings.index_dir,
