@@ -13,7 +13,7 @@ from pathlib import Path
 from assistant.settings import Settings
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = Path(args.corpus)
@@ -43,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
     from index.store import open_index, update_index
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     if not settings.corpus_dir.is_dir():
         print(f"Erreur : le dossier du corpus n'existe pas : {settings.corpus_dir}", file=sys.stderr)
         return 2
@@ -91,7 +91,7 @@ def _print_answer(answer) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.api import Assistant, QuestionError
 
-    bot = Assistant.load(settings=_settings(args), show_progress=True)
+    bot = Assistant.load(settings=settings_from_args(args), show_progress=True)
     documents = args.doc or None
     if args.question is not None:
         try:

@@ -110,9 +110,9 @@ def bench_query(settings, n_questions: int = 40) -> list[tuple[str, str]]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from assistant.cli import _settings
+    from assistant.cli import settings_from_args
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     if args.what == "ingest":
         print_table(f"Cold ingest of {settings.corpus_dir}", bench_ingest(settings.corpus_dir, settings))
     elif args.what == "query":
@@ -365,11 +365,11 @@ def bench_load(settings, threads: int = 8, seconds: float = 120.0, **options) ->
 
 def main_load(args: argparse.Namespace) -> int:
     """`assistant bench load`; exit status 1 on any error or inconsistent answer."""
-    from assistant.cli import _settings
+    from assistant.cli import settings_from_args
 
     threads = int(getattr(args, "threads", None) or 8)
     seconds = float(getattr(args, "seconds", None) or 120.0)
-    report = run_load(_settings(args), threads=threads, seconds=seconds)
+    report = run_load(settings_from_args(args), threads=threads, seconds=seconds)
     print_table(f"Questions from {threads} threads while another process re-indexes",
                 report.rows())
     for problem in (report.errors + report.inconsistent + report.reindex_failed)[:10]:
@@ -508,7 +508,7 @@ def bench_memory(settings, target_mb: float = 50.0, embed_batches: int = 8) -> l
 
 def main_memory(args: argparse.Namespace) -> int:
     """`assistant bench memory`."""
-    from assistant.cli import _settings
+    from assistant.cli import settings_from_args
 
-    bench_memory(_settings(args), target_mb=float(getattr(args, "mb", None) or 50.0))
+    bench_memory(settings_from_args(args), target_mb=float(getattr(args, "mb", None) or 50.0))
     return 0
