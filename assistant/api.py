@@ -9,6 +9,7 @@ process re-indexes the corpus.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -21,17 +22,12 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
 from assistant.conversation import resolve
+from assistant.coverage import constraint_ablation, coverage_signals
 from assistant.gate import AbstentionGate, GateFeatures, compute_features
 from assistant.generate import GenerativeAnswerer, renumber
 from assistant.language import QuestionProfile, is_printable_question
 from assistant.models import Answer, ScoredPassage
-from assistant.rerank import (
-    ScoredSentence,
-    SentenceScorer,
-    TermStats,
-    numbers_missing,
-    rerank_passages,
-)
+from assistant.rerank import ScoredSentence, SentenceScorer, TermStats, rerank_passages
 from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import Embedder, load_embedder
@@ -289,20 +285,40 @@ class Assistant:
         engine = self._current()
         k = k or self.settings.top_k
         passages, sentences, result = self._search(engine, resolved, max(k, RERANK_DEPTH), documents)
-        top_texts = [p.text for p in passages[:3]]
+        stats = engine.scorer.stats
         query_terms = set(analyze(resolved))
         best = sentences[0] if sentences else None
+        coverage = coverage_signals(stats, resolved, result.profile, passages, sentences)
+        started = time.perf_counter()
+        ablation = 0.0
+        if best is not None:
+            ablation = constraint_ablation(
+                stats,
+                resolved,
+                best.text,
+                engine.scorer.vector(best.text),
+                result.query_vector,
+                engine.scorer.embedder.embed_queries,
+            )
+        result.timings["ablation"] = time.perf_counter() - started
+        centroid = self.gate.question_centroid(self.embedder.model_id)
+        specificity = math.nan
+        if best is not None and centroid is not None and centroid.shape == result.query_vector.shape:
+            specificity = best.cosine - float(centroid @ engine.scorer.vector(best.text))
         features = compute_features(
             dense_scores=result.dense_scores,
             best_sentence_cosine=best.cosine if best else 0.0,
             best_sentence_overlap=best.overlap if best else 0.0,
             passage_overlap=max(
-                (engine.scorer.stats.weighted_overlap(query_terms, set(analyze(t))) for t in top_texts),
+                (stats.weighted_overlap(query_terms, set(analyze(p.text))) for p in passages[:3]),
                 default=0.0,
             ),
-            missing_numbers=len(numbers_missing(result.profile, [s.text for s in sentences[:1]])),
-            unknown_names=len(engine.scorer.stats.unknown(result.profile.names)),
-            rare_term_missing=_rare_term_missing(engine.scorer.stats, query_terms, passages, best),
+            missing_numbers=coverage.missing_numbers,
+            unknown_names=len(coverage.unknown_names),
+            rare_term_missing=coverage.rare_term_missing,
+            answer_kind_missing=coverage.answer_kind_missing,
+            constraint_ablation=ablation,
+            sentence_specificity=specificity,
             english=result.profile.language == "en",
         )
         return Evidence(
@@ -360,14 +376,6 @@ class Assistant:
         passages, sentences = rerank_passages(result.passages, sentences)
         result.timings["rerank"] = time.perf_counter() - started
         return passages, sentences, result
-
-
-def _rare_term_missing(stats: TermStats, query_terms: set[str], passages, best) -> bool:
-    """Is the question's rarest indexed term absent from the best sentence's passage?"""
-    rarest = stats.rarest(query_terms)
-    if rarest is None or best is None:
-        return False
-    return rarest not in set(analyze(passages[best.passage_index].text))
 
 
 class StreamingAnswer:

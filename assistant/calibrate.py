@@ -3,7 +3,10 @@
     python -m assistant.calibrate [--set gold]
 
 Runs retrieval for every dev question, fits a logistic regression of
-"answerable" on the gate features, then picks the probability threshold that
+"answerable" on the standardised gate features (class-balanced, L2-penalised,
+each weight held to the sign its feature's meaning gives it, see
+`gate.WEIGHT_SIGNS`: with a few dozen questions an unconstrained fit flips
+signs on correlated features), then picks the probability threshold that
 keeps false abstentions on answerable dev questions at or under 5 % while
 abstaining on as many unanswerable ones as possible. Writes
 `assistant/gate_calibration.json`; the evaluation reports the result on the
@@ -17,22 +20,65 @@ import json
 from datetime import datetime, timezone
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from assistant.api import Assistant
-from assistant.gate import CALIBRATION_FILE, FEATURES
+from assistant.gate import (
+    CALIBRATION_FILE,
+    FEATURES,
+    WEIGHT_SIGNS,
+    AbstentionGate,
+    GateFeatures,
+    load_calibration,
+    standardise,
+)
 from eval.dataset import load_questions
 
 MAX_FALSE_ABSTENTION = 0.05
+L2_STRENGTH = 1.0  # inverse of scikit-learn's C=1
 
 
-def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:
-    """Highest threshold whose false-abstention rate stays within the budget."""
+def fit_signed_logistic(
+    z: np.ndarray, y: np.ndarray, signs: list[int], l2: float = L2_STRENGTH
+) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression whose weights keep the given signs.
+
+    `signs[j]` is +1 (weight ≥ 0), -1 (weight ≤ 0) or 0 (free). Returns
+    (weights, bias).
+    """
+    target = y.astype(float)
+    positive_share = target.mean()
+    sample_weight = np.where(target == 1, 0.5 / positive_share, 0.5 / (1 - positive_share))
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, bias = theta[:-1], theta[-1]
+        probability = 1 / (1 + np.exp(-np.clip(z @ weights + bias, -50, 50)))
+        eps = 1e-12
+        nll = -np.sum(
+            sample_weight
+            * (target * np.log(probability + eps) + (1 - target) * np.log(1 - probability + eps))
+        )
+        residual = sample_weight * (probability - target)
+        gradient = np.append(z.T @ residual + l2 * weights, residual.sum())
+        return nll + 0.5 * l2 * float(weights @ weights), gradient
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs]
+    result = minimize(
+        loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]
+    )
+    return result.x[:-1], float(result.x[-1])
+
+
+def choose_threshold(
+    probabilities: np.ndarray, answerable: np.ndarray, vetoed: np.ndarray | None = None
+) -> float:
+    """Highest threshold whose false-abstention rate (vetoes included) stays within the budget."""
+    vetoed = np.zeros_like(answerable) if vetoed is None else vetoed
     candidates = np.unique(np.concatenate([probabilities, [0.5]]))
     best = float(candidates.min())
     for threshold in sorted(candidates):
-        false_abstention = np.mean(probabilities[answerable] < threshold)
-        if false_abstention <= MAX_FALSE_ABSTENTION:
+        declined = (probabilities < threshold) | vetoed
+        if np.mean(declined[answerable]) <= MAX_FALSE_ABSTENTION:
             best = float(threshold)
     return best
 
@@ -40,28 +86,42 @@ def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float
 def calibrate(set_name: str = "gold") -> dict:
     bot = Assistant.load()
     questions = load_questions(set_name, split="dev")
-    rows, labels = [], []
+    # The mean embedding of the calibration questions: `sentence_specificity`
+    # compares each answer sentence to it (mean cosine to these questions).
+    centroid = bot.embedder.embed_queries([q.question for q in questions]).mean(axis=0)
+    bot.gate = AbstentionGate(
+        {
+            **load_calibration(),
+            "question_centroid": centroid.tolist(),
+            "embedding_model": bot.embedder.model_id,
+        }
+    )
+    features: list[GateFeatures] = []
+    labels = []
     for q in questions:
-        evidence = bot.gather_evidence(q.question, history=list(q.history))
-        rows.append(evidence.features.as_vector())
+        features.append(bot.gather_evidence(q.question, history=list(q.history)).features)
         labels.append(q.answerable)
-    x, y = np.asarray(rows), np.asarray(labels)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced").fit(z, y)
-    probabilities = model.predict_proba(z)[:, 1]
-    threshold = choose_threshold(probabilities, y)
+    x, y = np.asarray([f.as_vector() for f in features]), np.asarray(labels)
+    mean = dict(zip(FEATURES, map(float, np.nanmean(x, axis=0))))
+    scale = {name: float(s) or 1.0 for name, s in zip(FEATURES, np.nanstd(x, axis=0))}
+    z = np.asarray([[standardise(f, mean, scale)[name] for name in FEATURES] for f in features])
+    weights, bias = fit_signed_logistic(z, y, [WEIGHT_SIGNS[name] for name in FEATURES])
+    probabilities = 1 / (1 + np.exp(-(z @ weights + bias)))
+    vetoed = np.asarray([f.unknown_names > 0 for f in features])
+    threshold = choose_threshold(probabilities, y, vetoed)
+    declined = (probabilities < threshold) | vetoed
     calibration = {
-        "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
-        "bias": float(model.intercept_[0]),
-        "mean": dict(zip(FEATURES, map(float, mean))),
-        "scale": dict(zip(FEATURES, map(float, scale))),
+        "weights": dict(zip(FEATURES, map(float, weights))),
+        "bias": bias,
+        "mean": mean,
+        "scale": scale,
         "threshold": threshold,
         "fitted_on": f"{set_name}/dev: {int(y.sum())} answerable, {int((~y).sum())} unanswerable",
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "dev_false_abstention": float(np.mean(probabilities[y] < threshold)),
-        "dev_abstention_recall": float(np.mean(probabilities[~y] < threshold)) if (~y).any() else None,
+        "dev_false_abstention": float(np.mean(declined[y])),
+        "dev_abstention_recall": float(np.mean(declined[~y])) if (~y).any() else None,
+        "embedding_model": bot.embedder.model_id,
+        "question_centroid": [round(float(v), 6) for v in centroid],
     }
     CALIBRATION_FILE.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     return calibration

@@ -21,12 +21,35 @@ _FR_WORDS = frozenset(
     "ce cette ces il elle ils elles on en y a ont rapport rapports".split()
 )
 
-_NUMBER_CUES = re.compile(
-    r"\b(combien|quel(le)?s? (est|sont|était|étaient) (le|la|les) (montant|nombre|budget|"
-    r"part|taux|pourcentage|chiffre|coût|somme|proportion|date|année)|"
-    r"en quelle année|quand|how many|how much|what (percentage|share|amount|year)|"
-    r"when|quel (budget|montant|nombre|pourcentage|taux)|quelle (part|somme|date|année|"
-    r"proportion))\b",
+_QUANTITY_CUES = re.compile(
+    r"\b(combien|montants?|budgets?|pourcentages?|taux|prix|coûts?|salaires?|sommes?|"
+    r"proportions?|nombre|chiffres?|effectifs?|quelle part|parts? de marché|how (many|much)|"
+    r"percentage|share|amount|cost|price|budget|salary|number of)\b",
+    re.IGNORECASE,
+)
+_DATE_CUES = re.compile(
+    r"\b(quand|en quelle année|quelle année|à quelle date|quelle date|depuis quand|when|what year|"
+    r"which year|what date)\b",
+    re.IGNORECASE,
+)
+# « Qui… ? », « Quelle entreprise… ? »: the answer names someone or something.
+_NAME_CUES = re.compile(
+    r"^\s*(qui|par qui|à qui|who|whom)\b|\b(quelle (entreprise|start-?up|société|"
+    r"organisation|institution|université|agence)|quel (organisme|laboratoire|pays|"
+    r"fournisseur|groupe|industriel|acteur|hôpital|institut)|which (company|start-?up|"
+    r"country|organi[sz]ation|firm|hospital|institute|university))\b",
+    re.IGNORECASE,
+)
+_QUANTITY_WORDS = re.compile(
+    r"%|\b(moitié|tiers|quarts?|double|triple|deux|trois|quatre|cinq|six|sept|huit|neuf|"
+    r"dix|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|cents|mille|millions?|"
+    r"milliards?|dizaines?|centaines?|milliers?)\b",
+    re.IGNORECASE,
+)
+_MONTHS = re.compile(
+    r"\b(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
+    r"d[ée]cembre|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b",
     re.IGNORECASE,
 )
 _LIST_CUES = re.compile(
@@ -37,6 +60,7 @@ _LIST_CUES = re.compile(
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ACRONYM = re.compile(r"\b[A-Z0-9]*[A-Z][A-Z0-9]+\b")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
 
 
 @dataclass(frozen=True)
@@ -44,7 +68,7 @@ class QuestionProfile:
     """What a question looks like, for the retrieval and answer stages."""
 
     language: str  # "fr" or "en" (or "other")
-    wants_number: bool
+    answer_kind: str | None  # "quantity", "date", "name" or None
     wants_list: bool
     numbers: tuple[str, ...]
     years: tuple[str, ...]
@@ -75,9 +99,9 @@ def profile_question(question: str) -> QuestionProfile:
     """Analyse a question once; every stage reads the same profile."""
     return QuestionProfile(
         language=detect_language(question),
-        wants_number=bool(_NUMBER_CUES.search(question)),
+        answer_kind=answer_kind(question),
         wants_list=bool(_LIST_CUES.search(question)),
-        numbers=tuple(n.replace(".", ",") for n in NUMBER.findall(question)),
+        numbers=question_numbers(question),
         years=tuple(YEAR.findall(question)),
         acronyms=tuple(a for a in _ACRONYM.findall(question) if len(a) >= 2),
         names=proper_names(question),
@@ -89,21 +113,83 @@ _NOT_NAMES = frozenset(
     "quel quelle quels quelles qui que quoi quand comment combien pourquoi selon "
     "est sont le la les un une des du de en et ou au aux dans pour par sur avec "
     "what which who when where why how is are the a an in of for and according "
-    "do does did has have et qu".split()
+    "do does did has have et qu "
+    # Months and days are capitalised in English, never names of things.
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
+    "january february march april may june july august september october november december "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    # Generic acronyms and capitalised English adjectives/titles: not names of things.
+    "ia ai dr mr mrs ms prof president minister government ministry "
+    "french german british english european american canadian chinese italian spanish "
+    "swiss dutch belgian japanese indian australian israeli finnish swedish danish "
+    "norwegian irish african asian western eastern northern southern".split()
 )
 
 
 def proper_names(question: str) -> tuple[str, ...]:
-    """Capitalised words and acronyms past the first word (likely names)."""
-    words = _NAME.findall(question)
+    """Names in a question: runs of capitalised words past the first word.
+
+    « Yann LeCun » is one name (known when either word is: the reports write
+    « Yann Le Cun »); months and question words are not names.
+    """
     first = question.strip().split(" ", 1)[0].strip("«»\"'")
-    names = []
-    for word in words:
-        bare = word.split("'")[-1].split("’")[-1]
+    names: list[str] = []
+    previous_end = -2
+    for match in _NAME.finditer(question):
+        word = re.sub(r"['’]s$", "", match.group())  # « Therapixel's »
+        bare = word.split("'")[-1].split("’")[-1]  # « l'Australie »
         if bare == first or fold(bare) in _NOT_NAMES or len(bare) < 2:
+            previous_end = -2
             continue
-        names.append(bare)
+        if names and question[previous_end : match.start()] == " ":
+            names[-1] = f"{names[-1]} {bare}"
+        else:
+            names.append(bare)
+        previous_end = match.end()
     return tuple(dict.fromkeys(names))
+
+
+def question_numbers(question: str) -> tuple[str, ...]:
+    """Standalone numbers of a question, normalised; digits inside identifiers
+    (« COVID-19 », « 3IA », « 1990s ») are part of a name, not a number."""
+    text = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d{3}\b)", "", question)
+    numbers = []
+    for token in re.findall(r"[\w.,-]+", text):
+        token = token.strip(".,-")
+        if re.fullmatch(r"\d+(?:[.,]\d+)?(?:-\d+(?:[.,]\d+)?)*", token):
+            numbers += [normalise_number(n) for n in NUMBER.findall(token)]
+    return tuple(dict.fromkeys(numbers))
+
+
+def answer_kind(question: str) -> str | None:
+    """What the answer must hold: "quantity", "date", "name" or None (anything)."""
+    if _QUANTITY_CUES.search(question):
+        return "quantity"
+    if _DATE_CUES.search(question):
+        return "date"
+    if _NAME_CUES.search(question):
+        return "name"
+    return None
+
+
+def holds_new_name(sentence: str, question: str) -> bool:
+    """A capitalised word or acronym (past the sentence start) the question does not hold."""
+    asked = {fold(w) for w in re.findall(r"\w+", question)}
+    return any(
+        fold(word) not in asked and fold(word) not in _NOT_NAMES
+        for word in _CAPITALISED.findall(sentence.strip())
+    )
+
+
+def holds_quantity(sentence: str) -> bool:
+    """A number that is not a bare year, or a number word (« la moitié », « trois »)."""
+    without_years = YEAR.sub(" ", sentence)
+    return bool(NUMBER.search(without_years) or _QUANTITY_WORDS.search(sentence))
+
+
+def holds_date(sentence: str) -> bool:
+    return bool(YEAR.search(sentence) or _MONTHS.search(sentence))
 
 
 def normalise_number(token: str) -> str:

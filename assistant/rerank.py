@@ -3,7 +3,7 @@
 No offline cross-encoder exists for French here, so each sentence of the top
 passages is scored against the question with the embedder (cosine, computed
 once per sentence and cached) plus IDF-weighted stemmed-term overlap and a
-bonus when a number is asked and the sentence holds one. The best sentences
+bonus when a quantity or a date is asked and the sentence holds one. The best sentences
 rerank their passages and become the answer's candidate quotes.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import QuestionProfile, fold, numbers_in
+from assistant.language import QuestionProfile, fold, holds_date, holds_quantity, numbers_in
 from assistant.models import ScoredPassage
 from index.embedder import Embedder
 from ingest.sentences import split_sentences
@@ -113,6 +113,10 @@ class SentenceScorer:
             self._vectors.popitem(last=False)
         return np.stack([self._vectors[s] for s in sentences]) if sentences else np.zeros((0, 1))
 
+    def vector(self, sentence: str) -> np.ndarray:
+        """The sentence's passage embedding (cached)."""
+        return self._embed([sentence])[0]
+
     def score(
         self,
         question: str,
@@ -145,7 +149,7 @@ class SentenceScorer:
             has_number = bool(numbers_in(text))
             semantic = min(1.0, max(0.0, (float(cosine) - COSINE_FLOOR) / COSINE_SPAN))
             score = (0.8 if english else 0.55) * semantic + (0.2 if english else 0.45) * overlap
-            if profile.wants_number and has_number:
+            if holds_answer_kind(profile, text):
                 score += 0.08
             if profile.years and any(y in text for y in profile.years):
                 score += 0.05
@@ -156,6 +160,15 @@ class SentenceScorer:
             )
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
+
+
+def holds_answer_kind(profile: QuestionProfile, sentence: str) -> bool:
+    """The sentence holds the kind of thing asked for (a quantity, a date)."""
+    if profile.answer_kind == "quantity":
+        return holds_quantity(sentence)
+    if profile.answer_kind == "date":
+        return holds_date(sentence)
+    return False
 
 
 def rerank_passages(
