@@ -22,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
 from assistant.conversation import resolve
-from assistant.coverage import constraint_ablation, coverage_signals
+from assistant.coverage import constraint_ablation, coverage_signals, unmentioned_words
 from assistant.gate import AbstentionGate, GateFeatures, compute_features
 from assistant.generate import GenerativeAnswerer, renumber
 from assistant.language import QuestionProfile, is_printable_question
@@ -267,6 +267,11 @@ class Assistant:
             chosen = select_sentences(sentences, evidence.profile, self.settings.max_answer_sentences)
             draft = compose_answer(passages, chosen)
             answer.text, answer.citations, answer.abstained = draft.text, draft.citations, False
+            if evidence.profile.language != "en":
+                answer.notes += _unmentioned_note(
+                    unmentioned_words(self._current().scorer.stats, evidence.resolved,
+                                      [c.passage for c in answer.citations])
+                )
             if self.mode == "generative" and self.generator is not None:
                 self._try_generative(answer, evidence.resolved, passages[: evidence.k])
         answer.timings = {**evidence.timings, "total": time.perf_counter() - started}
@@ -376,6 +381,14 @@ class Assistant:
         passages, sentences = rerank_passages(result.passages, sentences)
         result.timings["rerank"] = time.perf_counter() - started
         return passages, sentences, result
+
+
+def _unmentioned_note(words: list[str]) -> list[str]:
+    """A French note naming the question's words the cited passages never use."""
+    if not words:
+        return []
+    quoted = ", ".join(f"« {w} »" for w in words)
+    return [f"Les passages cités ne mentionnent pas {quoted} : vérifiez qu'ils répondent bien à la question."]
 
 
 class StreamingAnswer:

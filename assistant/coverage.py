@@ -52,6 +52,7 @@ MAX_ABLATED_TERMS = 3
 # Words that say what is asked or where, never what about.
 _FRAMING_WORDS = (
     "combien quel quelle quels quelles quand comment pourquoi lequel laquelle lesquels "
+    "pourcentage proportion nombre chiffre montant "
     "lesquelles où quoi selon d'après rapport rapports étude études auteur auteurs "
     "document documents texte article page cite citer évoque évoquer mentionne "
     "mentionner indique indiquer précise préciser explique expliquer décrit décrire "
@@ -158,3 +159,22 @@ def constraint_ablation(
         return 0.0
     gains = embed_queries(variants) @ sentence_vector - float(query_vector @ sentence_vector)
     return max(0.0, float(np.max(gains)))
+
+
+def unmentioned_words(stats: TermStats, question: str, texts: Sequence[str]) -> list[str]:
+    """Distinctive words of the question that none of the texts contains.
+
+    Shown under an answer so the reader sees at once when the cited passages
+    speak of « radiologie » while the question asked about « cardiologie ».
+    Only rare words (IDF ≥ `ABLATION_TERM_IDF`) count: « santé » or « IA »
+    missing from a quote says nothing.
+    """
+    held = set(analyze(" ".join(texts)))
+    lacking = {
+        t for t in content_terms(question) if t not in held and stats.idf(t) >= ABLATION_TERM_IDF
+    }
+    words = []
+    for word in re.findall(r"[^\W\d_][\w'’-]*", question):
+        if lacking & set(analyze(word)) and word not in words:
+            words.append(word.split("'")[-1].split("’")[-1])
+    return words

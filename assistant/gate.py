@@ -32,10 +32,11 @@ gate reads relative and lexical signals instead:
   model the feature is neutral;
 - `english`: 1 for English questions.
 
-The lexical features (`LEXICAL_FEATURES`) compare French question words with
-French passages; an English question shares none, so for English questions
-they are set to their calibration mean (a neutral 0 once standardised) and
-the gate relies on the cosine, number, name and ablation features.
+The lexical features (`LEXICAL_FEATURES`) compare the question's words with
+the French passages; an English question shares few, so for English
+questions they are set to their calibration mean (a neutral 0 once
+standardised) and the gate relies on the cosine, number, answer-kind,
+ablation and specificity features.
 
 A logistic model over the standardised features is fitted on the `dev` split of the gold
 set (answerable vs unanswerable) by `python -m assistant.calibrate`, with the
@@ -46,8 +47,8 @@ then. The decision threshold is chosen on the same split to keep false
 abstentions at or under 5 % while catching as many unanswerable questions as
 possible.
 
-A name of the question that the index never mentions is a veto beside the
-model.
+A name of a French question that the index never mentions is a veto beside
+the model.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ FEATURES = (
     "sentence_specificity",
     "english",
 )
-# Features that compare French words; neutral for English questions.
-LEXICAL_FEATURES = ("overlap", "passage_overlap", "rare_term_missing")
+# Features that compare the question's words with the French reports' words;
+# neutral for English questions (« WHO » is « OMS » in the reports).
+LEXICAL_FEATURES = ("overlap", "passage_overlap", "rare_term_missing", "unknown_names")
 # The sign each weight must have (+1: evidence for an answer; -1: against; 0: free).
 WEIGHT_SIGNS = {
     "sentence_cosine_margin": 1,
@@ -191,7 +193,10 @@ class AbstentionGate:
         )
         probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
         # A name the reports never mention is a veto: they cannot answer about it.
-        answerable = probability >= self.calibration["threshold"] and not features.unknown_names
+        # Not for English questions: « WHO », « Germany » are names the French
+        # reports write « OMS », « Allemagne ».
+        vetoed = bool(features.unknown_names) and not features.english
+        answerable = probability >= self.calibration["threshold"] and not vetoed
         reasons = []
         if features.missing_numbers:
             reasons.append("nombre ou année de la question absent des meilleurs passages")

@@ -119,12 +119,23 @@ _NOT_NAMES = frozenset(
     "january february march april may june july august september october november december "
     "lundi mardi mercredi jeudi vendredi samedi dimanche "
     "monday tuesday wednesday thursday friday saturday sunday "
-    # Generic acronyms and capitalised English adjectives/titles: not names of things.
-    "ia ai dr mr mrs ms prof president minister government ministry "
+    # Capitalised English adjectives and titles: not names of things.
+    "dr mr mrs ms prof president minister government ministry "
     "french german british english european american canadian chinese italian spanish "
     "swiss dutch belgian japanese indian australian israeli finnish swedish danish "
     "norwegian irish african asian western eastern northern southern".split()
 )
+
+
+# Acronyms too common to name anything in particular.
+_GENERIC_ACRONYMS = frozenset({"IA", "AI", "UE", "EU"})
+
+
+def _is_name(word: str, first_word: str) -> bool:
+    if word == first_word or len(word) < 2 or word in _GENERIC_ACRONYMS:
+        return False
+    # « HAS » (the French health authority) is a name even though « has » is not.
+    return word.isupper() or fold(word) not in _NOT_NAMES
 
 
 def proper_names(question: str) -> tuple[str, ...]:
@@ -139,7 +150,7 @@ def proper_names(question: str) -> tuple[str, ...]:
     for match in _NAME.finditer(question):
         word = re.sub(r"['’]s$", "", match.group())  # « Therapixel's »
         bare = word.split("'")[-1].split("’")[-1]  # « l'Australie »
-        if bare == first or fold(bare) in _NOT_NAMES or len(bare) < 2:
+        if not _is_name(bare, first):
             previous_end = -2
             continue
         if names and question[previous_end : match.start()] == " ":
@@ -177,7 +188,7 @@ def holds_new_name(sentence: str, question: str) -> bool:
     """A capitalised word or acronym (past the sentence start) the question does not hold."""
     asked = {fold(w) for w in re.findall(r"\w+", question)}
     return any(
-        fold(word) not in asked and fold(word) not in _NOT_NAMES
+        fold(word) not in asked and _is_name(word, "")
         for word in _CAPITALISED.findall(sentence.strip())
     )
 

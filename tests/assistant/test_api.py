@@ -60,6 +60,34 @@ def test_a_question_on_a_year_the_reports_do_not_cover_is_declined(bot):
     assert bot.ask("Quel budget pour le Health Data Hub en 2023 ?").abstained
 
 
+def test_a_homonym_of_a_report_word_does_not_make_an_answer(bot):
+    # The reports speak of a « rendez-vous capital », never of Australia.
+    assert bot.ask("Quelle est la capitale de l'Australie ?").abstained
+
+
+def test_a_figure_asked_for_is_not_answered_by_a_sentence_without_any(bot):
+    answer = bot.ask("Quel est le salaire moyen d'un data scientist dans les industries de santé en France ?")
+    assert answer.abstained
+    assert any("type demandé" in note for note in answer.notes)
+
+
+def test_an_answer_names_the_question_words_its_quotes_never_use(bot):
+    # The reports give the FDA count for radiology only.
+    answer = bot.ask("Combien d'algorithmes d'IA en cardiologie la FDA avait-elle approuvés à la fin de 2023 ?")
+    assert answer.abstained or any("« cardiologie »" in note for note in answer.notes)
+    complete = bot.ask("Combien d'algorithmes d'IA en radiologie la FDA avait-elle approuvés à la fin de 2023 ?")
+    assert not complete.abstained and "531" in complete.text
+    assert not any("ne mentionnent pas" in note for note in complete.notes)
+
+
+def test_english_names_spelt_otherwise_in_the_reports_do_not_veto_the_answer(bot):
+    # The reports write « Yann Le Cun » and « OMS ».
+    answer = bot.ask("According to Yann LeCun, how many neurons does a cat's brain have?")
+    assert not answer.abstained and "760 millions" in answer.text
+    covid = bot.ask("Which start-up detected the first signs of the COVID-19 epidemic before the WHO's official announcements?")
+    assert not covid.abstained and "BlueDot" in covid.text
+
+
 def test_follow_up_questions_use_the_conversation(bot):
     first = bot.ask("Quand PariSanté Campus a-t-il été lancé ?")
     follow = bot.ask("Qui l'a lancé ?", history=[{"question": first.question, "answer": first.text}])
