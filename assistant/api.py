@@ -268,10 +268,9 @@ class Assistant:
             draft = compose_answer(passages, chosen)
             answer.text, answer.citations, answer.abstained = draft.text, draft.citations, False
             if evidence.profile.language != "en":
-                answer.notes += _unmentioned_note(
-                    unmentioned_words(self._current().scorer.stats, evidence.resolved,
-                                      [c.passage for c in answer.citations])
-                )
+                cited = [c.passage for c in answer.citations]
+                stats = self._current().scorer.stats
+                answer.notes += _unmentioned_note(unmentioned_words(stats, evidence.resolved, cited))
             if self.mode == "generative" and self.generator is not None:
                 self._try_generative(answer, evidence.resolved, passages[: evidence.k])
         answer.timings = {**evidence.timings, "total": time.perf_counter() - started}

@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", choices=["ingest", "query", "convert", "load", "memory"], help="what to measure")
     bench.add_argument("--corpus")
     bench.add_argument("--index")
+    bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
+    bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
+    bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
     bench.set_defaults(func=cmd_bench)
 
     ui = sub.add_parser("ui", help="open the Streamlit chat page")

@@ -10,8 +10,8 @@ gate reads relative and lexical signals instead:
   sentence, and `passage_overlap` in the best of the top three passages
   (each passage alone: two half-matching passages do not make an answer);
 - `missing_numbers`: numbers and years of the question absent from the best
-  sentence (0.5) or from its whole passage (1) (« en 2023 » when the reports
-  only give 2020);
+  sentence (0.5), and also from the passages of the three best sentences (1)
+  (« en 2023 » when the reports only give 2020);
 - `unknown_names`: names of the question (runs of capitalised words,
   acronyms) that occur nowhere in the index (« Doctolib »);
 - `rare_term_missing`: 1 when the question's rarest indexed term (highest IDF)

@@ -132,6 +132,7 @@ _GENERIC_ACRONYMS = frozenset({"IA", "AI", "UE", "EU"})
 
 
 def _is_name(word: str, first_word: str) -> bool:
+    """Could this capitalised word name a person, an organisation or a product?"""
     if word == first_word or len(word) < 2 or word in _GENERIC_ACRONYMS:
         return False
     # « HAS » (the French health authority) is a name even though « has » is not.
@@ -200,6 +201,7 @@ def holds_quantity(sentence: str) -> bool:
 
 
 def holds_date(sentence: str) -> bool:
+    """A year or a month name (French or English)."""
     return bool(YEAR.search(sentence) or _MONTHS.search(sentence))
 
 

@@ -3,8 +3,8 @@
 No offline cross-encoder exists for French here, so each sentence of the top
 passages is scored against the question with the embedder (cosine, computed
 once per sentence and cached) plus IDF-weighted stemmed-term overlap and a
-bonus when a quantity or a date is asked and the sentence holds one. The best sentences
-rerank their passages and become the answer's candidate quotes.
+bonus when a quantity or a date is asked and the sentence holds one. The best
+sentences rerank their passages and become the answer's candidate quotes.
 """
 
 from __future__ import annotations
