@@ -2,7 +2,8 @@
 
 Every sentence of the answer is a sentence of a retrieved passage followed by
 its `[n]` marker. A sentence that opens with a pronoun or a connective
-(« Il », « Cependant »…) brings the sentence it depends on.
+(« Il », « Cependant »…) brings the sentence it depends on; a sentence that
+ends with a colon brings the items it announces.
 """
 
 from __future__ import annotations
@@ -80,13 +81,40 @@ def _with_antecedent(passage: ScoredPassage, start: int, end: int) -> tuple[int,
     return start, end
 
 
+# A sentence ending with a colon announces what follows (« ses quatre enjeux
+# stratégiques : »): the answer brings the items after it, within these limits.
+MAX_ANNOUNCED_ITEMS = 6
+MAX_ANNOUNCED_CHARS = 700
+
+
+def _with_announced_items(passage: ScoredPassage, start: int, end: int) -> tuple[int, int]:
+    """Extend a sentence that ends with « : » over the items that follow it."""
+    if not passage.text[start:end].rstrip().endswith(":"):
+        return start, end
+    new_end, items = end, 0
+    for item_start, item_end in split_sentences(passage.text[end:]):
+        item = passage.text[end + item_start : end + item_end]
+        if items == MAX_ANNOUNCED_ITEMS or item_end > MAX_ANNOUNCED_CHARS or item.rstrip().endswith(":"):
+            break  # enough, too long, or the next announcement
+        new_end = end + item_end
+        items += _has_words(item)
+    return start, new_end
+
+
+def _has_words(text: str) -> bool:
+    """False for list numbers and bullets alone (« 1. », « - »)."""
+    return bool(re.search(r"[^\W\d_]{2}", text))
+
+
 def compose_answer(
     passages: Sequence[ScoredPassage], chosen: Sequence[ScoredSentence]
 ) -> AnswerDraft:
     """Turn chosen sentences into cited prose; one citation per passage."""
     spans_by_passage: dict[int, list[tuple[int, int]]] = {}
     for sentence in chosen:
-        span = _with_antecedent(passages[sentence.passage_index], sentence.start, sentence.end)
+        passage = passages[sentence.passage_index]
+        span = _with_antecedent(passage, sentence.start, sentence.end)
+        span = _with_announced_items(passage, *span)
         spans_by_passage.setdefault(sentence.passage_index, []).append(span)
 
     # Citation numbers follow relevance: the passage of the best sentence is [1].
@@ -104,7 +132,7 @@ def compose_answer(
             # Every sentence carries its own marker, antecedents included.
             for s_start, s_end in split_sentences(passage.text[start:end]):
                 sentence = passage.text[start + s_start : start + s_end]
-                if sentence.strip(" -–•*✓"):
+                if _has_words(sentence):
                     pieces.append(f"{_as_sentence(sentence)} [{number}]")
         citations.append(Citation.quoting(number, passage, spans))
     return AnswerDraft(text=" ".join(pieces), citations=citations)
