@@ -45,6 +45,7 @@ class Evidence:
     """What retrieval found for one question, before the gate decides."""
 
     resolved: str
+    searched: str  # `resolved` without a phrase naming an indexed document
     notes: list[str]
     version: str
     k: int
@@ -270,7 +271,7 @@ class Assistant:
             if evidence.profile.language != "en":
                 cited = [c.passage for c in answer.citations]
                 stats = self._current().scorer.stats
-                answer.notes += _unmentioned_note(unmentioned_words(stats, evidence.resolved, cited))
+                answer.notes += _unmentioned_note(unmentioned_words(stats, evidence.searched, cited))
             if self.mode == "generative" and self.generator is not None:
                 self._try_generative(answer, evidence.resolved, passages[: evidence.k])
         answer.timings = {**evidence.timings, "total": time.perf_counter() - started}
@@ -290,15 +291,18 @@ class Assistant:
         k = k or self.settings.top_k
         passages, sentences, result = self._search(engine, resolved, max(k, RERANK_DEPTH), documents)
         stats = engine.scorer.stats
-        query_terms = set(analyze(resolved))
+        # Lexical signals read the searched question: a phrase naming the
+        # document (« selon la DGE ») is not something the answer must say.
+        searched = result.searched
+        query_terms = set(analyze(searched))
         best = sentences[0] if sentences else None
-        coverage = coverage_signals(stats, resolved, result.profile, passages, sentences)
+        coverage = coverage_signals(stats, searched, result.profile, passages, sentences)
         started = time.perf_counter()
         ablation = 0.0
         if best is not None:
             ablation = constraint_ablation(
                 stats,
-                resolved,
+                searched,
                 best.text,
                 engine.scorer.vector(best.text),
                 result.query_vector,
@@ -327,6 +331,7 @@ class Assistant:
         )
         return Evidence(
             resolved=resolved,
+            searched=searched,
             notes=notes,
             version=engine.version,
             k=k,
@@ -375,7 +380,7 @@ class Assistant:
         result = engine.retriever.retrieve(question, k=depth, documents=documents)
         started = time.perf_counter()
         sentences = engine.scorer.score(
-            question, result.query_vector, result.profile, result.passages[:RERANK_DEPTH]
+            result.searched, result.query_vector, result.profile, result.passages[:RERANK_DEPTH]
         )
         passages, sentences = rerank_passages(result.passages, sentences)
         result.timings["rerank"] = time.perf_counter() - started

@@ -2,7 +2,10 @@
 
 Near-duplicate chunks (the same passage in two documents) collapse into one
 result listing every source. English questions lean on the dense side: BM25
-over French text is mostly noise for them, so its weight is reduced.
+over French text is mostly noise for them, so its weight is reduced. A
+question that names an indexed document (« selon la DGE ») is searched
+without that phrase, and the named document's passages get a third ranking
+in the fusion (see sources.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from assistant.language import QuestionProfile, profile_question
 from assistant.models import ScoredPassage, Source
+from assistant.sources import document_words, find_source_mention
 from index.embedder import Embedder
 from index.store import IndexSnapshot
 from ingest.models import Chunk
@@ -27,6 +31,8 @@ class RetrievalResult:
     """Fused passages plus the raw signals the gate needs."""
 
     question: str
+    searched: str  # the question without a phrase naming an indexed document
+    named_documents: tuple[str, ...]
     profile: QuestionProfile
     passages: list[ScoredPassage]
     query_vector: np.ndarray
@@ -65,6 +71,10 @@ class HybridRetriever:
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(snapshot.chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+        self._document_words = {
+            doc_id: document_words(doc_id, document.title)
+            for doc_id, document in snapshot.documents.items()
+        }
 
     @property
     def documents(self) -> list[str]:
@@ -85,31 +95,37 @@ class HybridRetriever:
     ) -> RetrievalResult:
         """Top-`k` passages for a question, optionally within some documents."""
         profile = profile_question(question)
+        mention = find_source_mention(question, self._document_words)
+        searched = mention.question
         allowed = self.allowed_rows(documents)
         timings: dict[str, float] = {}
 
         started = time.perf_counter()
-        query_vector = self.embedder.embed_queries([question])[0]
+        query_vector = self.embedder.embed_queries([searched])[0]
         timings["embed"] = time.perf_counter() - started
 
         started = time.perf_counter()
         dense_hits = self.snapshot.dense.search(query_vector, self.candidates, allowed)
-        lexical_hits = self.snapshot.lexical.search(question, self.candidates, allowed)
+        lexical_hits = self.snapshot.lexical.search(searched, self.candidates, allowed)
+        rankings = [
+            ([row for row, _ in dense_hits], 1.0),
+            ([row for row, _ in lexical_hits], LEXICAL_WEIGHT[profile.language]),
+        ]
+        preferred = self._preferred_rows(mention.documents, allowed)
+        if preferred is not None:
+            named_hits = self.snapshot.dense.search(query_vector, self.candidates, preferred)
+            rankings.append(([row for row, _ in named_hits], 1.0))
         timings["search"] = time.perf_counter() - started
 
-        fused = reciprocal_rank_fusion(
-            [
-                ([row for row, _ in dense_hits], 1.0),
-                ([row for row, _ in lexical_hits], LEXICAL_WEIGHT[profile.language]),
-            ],
-            k=self.rrf_k,
-        )
+        fused = reciprocal_rank_fusion(rankings, k=self.rrf_k)
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense_hits, start=1)}
         lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical_hits, start=1)}
         allowed_set = None if allowed is None else set(allowed.tolist())
         passages = self._collapse(fused, dense_rank, lexical_rank, allowed_set)
         return RetrievalResult(
             question=question,
+            searched=searched,
+            named_documents=mention.documents,
             profile=profile,
             passages=passages[:k],
             query_vector=query_vector,
@@ -117,6 +133,17 @@ class HybridRetriever:
             lexical_scores=[float(score) for _, score in lexical_hits],
             timings=timings,
         )
+
+    def _preferred_rows(
+        self, named: tuple[str, ...], allowed: np.ndarray | None
+    ) -> np.ndarray | None:
+        """Rows of the documents a question names, within the filter (None: no preference)."""
+        rows = self.allowed_rows(named)
+        if rows is None:
+            return None
+        if allowed is not None:
+            rows = np.intersect1d(rows, allowed)
+        return rows if len(rows) else None
 
     def _canonical_row(self, row: int, allowed: set[int] | None) -> int:
         """The row standing for a chunk's near-duplicate group."""

@@ -88,6 +88,17 @@ def test_english_names_spelt_otherwise_in_the_reports_do_not_veto_the_answer(bot
     assert not covid.abstained and "BlueDot" in covid.text
 
 
+def test_a_question_naming_its_report_gets_the_content_not_the_report_talking_about_itself(bot):
+    # Searched as written, « Healthcare Data Institute » pulled up « Le Healthcare
+    # Data Institute recommande… » instead of the definition.
+    question = "Qu'est-ce que l'apprentissage fédéré, tel que décrit par le Healthcare Data Institute ?"
+    top = bot.retrieve(question, k=2)
+    assert all(p.doc_id == "healthcare-data-institute-donnees-ia-sante" for p in top)
+    answer = bot.ask(question)
+    assert not answer.abstained
+    assert "entrepôt" in answer.text.split("[1]")[0]
+
+
 def test_follow_up_questions_use_the_conversation(bot):
     first = bot.ask("Quand PariSanté Campus a-t-il été lancé ?")
     follow = bot.ask("Qui l'a lancé ?", history=[{"question": first.question, "answer": first.text}])
