@@ -21,7 +21,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
-from assistant.conversation import resolve
+from assistant.conversation import follow_up_focus, resolve
 from assistant.coverage import constraint_ablation, coverage_signals, unmentioned_words
 from assistant.gate import AbstentionGate, GateFeatures, compute_features
 from assistant.generate import GenerativeAnswerer, renumber
@@ -289,7 +289,9 @@ class Assistant:
         resolved = resolve(text, history)
         engine = self._current()
         k = k or self.settings.top_k
-        passages, sentences, result = self._search(engine, resolved, max(k, RERANK_DEPTH), documents)
+        passages, sentences, result = self._search(
+            engine, resolved, max(k, RERANK_DEPTH), documents, focus=follow_up_focus(text, history)
+        )
         stats = engine.scorer.stats
         # Lexical signals read the searched question: a phrase naming the
         # document (« selon la DGE ») is not something the answer must say.
@@ -376,11 +378,11 @@ class Assistant:
         """Iterate over text pieces of the answer; `.answer` holds the result after."""
         return StreamingAnswer(self, question, history, documents, k)
 
-    def _search(self, engine: _Engine, question: str, depth: int, documents):
+    def _search(self, engine: _Engine, question: str, depth: int, documents, focus: str | None = None):
         result = engine.retriever.retrieve(question, k=depth, documents=documents)
         started = time.perf_counter()
         sentences = engine.scorer.score(
-            result.searched, result.query_vector, result.profile, result.passages[:RERANK_DEPTH]
+            result.searched, result.query_vector, result.profile, result.passages[:RERANK_DEPTH], focus
         )
         passages, sentences = rerank_passages(result.passages, sentences)
         result.timings["rerank"] = time.perf_counter() - started

@@ -63,6 +63,19 @@ def is_follow_up(question: str) -> bool:
     return len(content) <= 3 and not has_named and bool(_PRONOUNS.search(question))
 
 
+def follow_up_focus(question: str, history: Sequence[object] | None) -> str | None:
+    """What a follow-up itself asks (« combien lui font confiance ») when `resolve`
+    completes it with the previous question; None for standalone questions and
+    year substitutions. The sentence scorer weighs it apart, so the answer to
+    the previous question does not win again."""
+    turns = as_turns(history)
+    if not turns or not is_follow_up(question):
+        return None
+    if YEAR.findall(question) and YEAR.findall(turns[-1].question):
+        return None
+    return _FOLLOW_UP_OPENING.sub("", question).strip(" ,") or None
+
+
 def resolve(question: str, history: Sequence[object] | None) -> str:
     """The question to search with: standalone questions pass unchanged."""
     turns = as_turns(history)

@@ -123,8 +123,12 @@ class SentenceScorer:
         query_vector: np.ndarray,
         profile: QuestionProfile,
         passages: Sequence[ScoredPassage],
+        focus: str | None = None,
     ) -> list[ScoredSentence]:
-        """All usable sentences of the passages, best first."""
+        """All usable sentences of the passages, best first.
+
+        `focus` is what a follow-up itself asks (see conversation.follow_up_focus).
+        """
         spans: list[tuple[int, int, int, str]] = []
         for index, passage in enumerate(passages):
             for start, end in split_sentences(passage.text):
@@ -142,10 +146,15 @@ class SentenceScorer:
         vectors = self._embed([text for *_, text in spans])
         cosines = vectors @ query_vector
         query_terms = set(self.stats.analyze(question))
+        focus_terms = set(self.stats.analyze(focus)) if focus else set()
         english = profile.language == "en"
         scored = []
         for (index, start, end, text), cosine in zip(spans, cosines):
-            overlap = self.stats.weighted_overlap(query_terms, set(self.stats.analyze(text)))
+            sentence_terms = set(self.stats.analyze(text))
+            overlap = self.stats.weighted_overlap(query_terms, sentence_terms)
+            if focus_terms:
+                # A follow-up's own words count as much as the whole resolved question.
+                overlap = (overlap + self.stats.weighted_overlap(focus_terms, sentence_terms)) / 2
             has_number = bool(numbers_in(text))
             semantic = min(1.0, max(0.0, (float(cosine) - COSINE_FLOOR) / COSINE_SPAN))
             score = (0.8 if english else 0.55) * semantic + (0.2 if english else 0.45) * overlap

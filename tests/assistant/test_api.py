@@ -107,6 +107,15 @@ def test_follow_up_questions_use_the_conversation(bot):
     assert "Président de la République" in follow.text
 
 
+def test_a_follow_up_is_answered_with_what_it_asks_not_the_previous_answer(bot):
+    history = [{"question": "Quand la France a-t-elle lancé sa Stratégie nationale pour "
+                "l'intelligence artificielle ?", "answer": "En 2018 [1]."}]
+    follow = bot.ask("Et sur quoi porte la seconde phase ?", history=history)
+    assert not follow.abstained
+    assert "seconde phase (2021-2025)" in follow.text
+    assert "diffusion" in follow.text
+
+
 def test_a_year_follow_up_replaces_the_year(bot):
     history = [{"question": "Quel budget pour le Health Data Hub en 2020 ?", "answer": "9,7 M€ [1]."}]
     follow = bot.ask("Et en 2023 ?", history=history)
