@@ -90,5 +90,7 @@ def find_source_mention(question: str, documents: Mapping[str, set[str]]) -> Sou
         replacement = f" {match.group('lead')}" if keep_lead else ""
         core = question[: match.start()] + replacement + question[match.end() :]
         core = re.sub(r"\s+([?,;!])", r" \1", re.sub(r"\s{2,}", " ", core)).strip(" ,;")
+        if not re.search(r"[^\W\d_]{2}", core):
+            break  # nothing left to search (« Selon la DGE ? »): keep the question
         return SourceMention(core[:1].upper() + core[1:], named)
     return SourceMention(question, ())

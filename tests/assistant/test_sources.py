@@ -60,3 +60,8 @@ def test_words_most_documents_share_name_no_document():
     assert named_documents("la santé", DOCUMENTS) == ()
     assert named_documents("la DGE", DOCUMENTS) == ("dge-ia-au-service-de-la-sante-page",)
     assert find_source_mention("Que change l'IA selon la santé ?", DOCUMENTS).documents == ()
+
+
+def test_a_question_that_is_only_a_source_is_searched_as_written():
+    mention = find_source_mention("Selon la DGE ?", DOCUMENTS)
+    assert mention.question == "Selon la DGE ?" and mention.documents == ()
