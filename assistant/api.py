@@ -300,21 +300,21 @@ class Assistant:
         best = sentences[0] if sentences else None
         coverage = coverage_signals(stats, searched, result.profile, passages, sentences)
         started = time.perf_counter()
-        ablation = 0.0
+        ablation, specificity = 0.0, math.nan
         if best is not None:
+            best_vector = engine.scorer.vector(best.text)
             ablation = constraint_ablation(
                 stats,
                 searched,
                 best.text,
-                engine.scorer.vector(best.text),
+                best_vector,
                 result.query_vector,
                 engine.scorer.embedder.embed_queries,
             )
+            centroid = self.gate.question_centroid(self.embedder.model_id)
+            if centroid is not None and centroid.shape == best_vector.shape:
+                specificity = best.cosine - float(centroid @ best_vector)
         result.timings["ablation"] = time.perf_counter() - started
-        centroid = self.gate.question_centroid(self.embedder.model_id)
-        specificity = math.nan
-        if best is not None and centroid is not None and centroid.shape == result.query_vector.shape:
-            specificity = best.cosine - float(centroid @ engine.scorer.vector(best.text))
         features = compute_features(
             dense_scores=result.dense_scores,
             best_sentence_cosine=best.cosine if best else 0.0,

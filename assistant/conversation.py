@@ -63,29 +63,29 @@ def is_follow_up(question: str) -> bool:
     return len(content) <= 3 and not has_named and bool(_PRONOUNS.search(question))
 
 
-def follow_up_focus(question: str, history: Sequence[object] | None) -> str | None:
-    """What a follow-up itself asks (« combien lui font confiance ») when `resolve`
-    completes it with the previous question; None for standalone questions and
-    year substitutions. The sentence scorer weighs it apart, so the answer to
-    the previous question does not win again."""
+def _complete(question: str, history: Sequence[object] | None) -> tuple[str, str | None]:
+    """(question to search with, what the follow-up itself asks or None)."""
     turns = as_turns(history)
     if not turns or not is_follow_up(question):
-        return None
-    if YEAR.findall(question) and YEAR.findall(turns[-1].question):
-        return None
-    return _FOLLOW_UP_OPENING.sub("", question).strip(" ,") or None
-
-
-def resolve(question: str, history: Sequence[object] | None) -> str:
-    """The question to search with: standalone questions pass unchanged."""
-    turns = as_turns(history)
-    if not turns or not is_follow_up(question):
-        return question
+        return question, None
     previous = turns[-1].question
     new_years = YEAR.findall(question)
     old_years = YEAR.findall(previous)
     if new_years and old_years:
         # « Et en 2023 ? » → the previous question with its year replaced.
-        return YEAR.sub(new_years[0], previous, count=1)
+        return YEAR.sub(new_years[0], previous, count=1), None
     stripped = _FOLLOW_UP_OPENING.sub("", question).strip(" ,")
-    return f"{stripped} ({previous})"
+    return f"{stripped} ({previous})", stripped or None
+
+
+def follow_up_focus(question: str, history: Sequence[object] | None) -> str | None:
+    """What a follow-up itself asks (« combien lui font confiance ») when `resolve`
+    completes it with the previous question; None for standalone questions and
+    year substitutions. The sentence scorer weighs it apart, so the answer to
+    the previous question does not win again."""
+    return _complete(question, history)[1]
+
+
+def resolve(question: str, history: Sequence[object] | None) -> str:
+    """The question to search with: standalone questions pass unchanged."""
+    return _complete(question, history)[0]

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import QuestionProfile, holds_date, holds_new_name, holds_quantity
+from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
 from assistant.rerank import ScoredSentence, TermStats, numbers_missing
 from index.lexical import analyze
@@ -80,13 +80,7 @@ def uncovered_terms(stats: TermStats, terms: Iterable[str], evidence_text: str) 
 
 def answer_kind_missing(profile: QuestionProfile, question: str, sentence: str) -> bool:
     """The question asks for a quantity, a date or a name and the sentence holds none."""
-    if profile.answer_kind == "quantity":
-        return not holds_quantity(sentence)
-    if profile.answer_kind == "date":
-        return not holds_date(sentence)
-    if profile.answer_kind == "name":
-        return not holds_new_name(sentence, question)
-    return False
+    return not holds_answer_kind(profile.answer_kind, sentence, question)
 
 
 @dataclass(frozen=True)

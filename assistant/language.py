@@ -185,6 +185,21 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
+def holds_answer_kind(kind: str | None, sentence: str, question: str) -> bool:
+    """Does the sentence hold what a question of this `answer_kind` asks for?
+
+    A quantity, a date, or a name the question does not already hold; any
+    sentence will do for a question of no particular kind (None).
+    """
+    if kind == "quantity":
+        return holds_quantity(sentence)
+    if kind == "date":
+        return holds_date(sentence)
+    if kind == "name":
+        return holds_new_name(sentence, question)
+    return True
+
+
 def holds_new_name(sentence: str, question: str) -> bool:
     """A capitalised word or acronym (past the sentence start) the question does not hold."""
     asked = {fold(w) for w in re.findall(r"\w+", question)}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import QuestionProfile, fold, holds_date, holds_quantity, numbers_in
+from assistant.language import QuestionProfile, fold, holds_answer_kind, numbers_in
 from assistant.models import ScoredPassage
 from index.embedder import Embedder
 from ingest.sentences import split_sentences
@@ -158,7 +158,11 @@ class SentenceScorer:
             has_number = bool(numbers_in(text))
             semantic = min(1.0, max(0.0, (float(cosine) - COSINE_FLOOR) / COSINE_SPAN))
             score = (0.8 if english else 0.55) * semantic + (0.2 if english else 0.45) * overlap
-            if holds_answer_kind(profile, text):
+            # A bonus for holding the figure or date asked for (names are left
+            # to the gate: most sentences hold some capitalised word).
+            if profile.answer_kind in ("quantity", "date") and holds_answer_kind(
+                profile.answer_kind, text, question
+            ):
                 score += 0.08
             if profile.years and any(y in text for y in profile.years):
                 score += 0.05
@@ -169,15 +173,6 @@ class SentenceScorer:
             )
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
-
-
-def holds_answer_kind(profile: QuestionProfile, sentence: str) -> bool:
-    """The sentence holds the kind of thing asked for (a quantity, a date)."""
-    if profile.answer_kind == "quantity":
-        return holds_quantity(sentence)
-    if profile.answer_kind == "date":
-        return holds_date(sentence)
-    return False
 
 
 def rerank_passages(

@@ -32,7 +32,6 @@ class RetrievalResult:
 
     question: str
     searched: str  # the question without a phrase naming an indexed document
-    named_documents: tuple[str, ...]
     profile: QuestionProfile
     passages: list[ScoredPassage]
     query_vector: np.ndarray
@@ -125,7 +124,6 @@ class HybridRetriever:
         return RetrievalResult(
             question=question,
             searched=searched,
-            named_documents=mention.documents,
             profile=profile,
             passages=passages[:k],
             query_vector=query_vector,
