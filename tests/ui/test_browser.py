@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SERVER_START_SECONDS = 90
 ANSWER_SECONDS = 240
+DETAILS_SECONDS = 30
 QUESTION = "Quels sont les freins à l'utilisation des données de santé ?"
 
 
@@ -125,6 +126,55 @@ def browser(chromium, tmp_path):
         driver.quit()
 
 
+def card_label(card) -> str:
+    """A source card's label, after the expander icon's ligature line."""
+    from selenium.webdriver.common.by import By
+
+    lines = card.find_element(By.TAG_NAME, "summary").text.splitlines()
+    return lines[-1] if lines else ""
+
+
+def drawn_cards(driver) -> list:
+    """The answer's source cards once the first one's label is drawn ([] before)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    cards = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"]')
+    try:
+        return cards if cards and card_label(cards[0]).startswith("[") else []
+    except StaleElementReferenceException:  # redrawn while read: look again
+        return []
+
+
+def card_details_text(card, timeout: float) -> str:
+    """The text of an opened source card once it is drawn; fails the test if it never is.
+
+    Waits until the details hold the card's « Document : » line (the content
+    Streamlit draws after the expander's open animation), so an element that is
+    only displayed, still empty, is not taken for the drawn card.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    selector = '[data-testid="stExpanderDetails"]'
+    seen = {"text": ""}
+
+    def drawn(_driver) -> str | bool:
+        try:
+            found = card.find_elements(By.CSS_SELECTOR, selector)
+            seen["text"] = found[0].text if found else ""
+        except StaleElementReferenceException:  # redrawn while read: look again
+            return False
+        return seen["text"] if "Document :" in seen["text"] else False
+
+    try:
+        return WebDriverWait(card.parent, timeout, poll_frequency=0.2).until(drawn)
+    except TimeoutException:
+        pytest.fail(f"the source card's details were not drawn within {timeout} s; "
+                    f"last text seen: {seen['text']!r}")
+
+
 def test_chat_in_a_real_browser(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -138,23 +188,25 @@ def test_chat_in_a_real_browser(server, browser):
     box.send_keys(QUESTION)
     box.send_keys(Keys.ENTER)
 
-    # The answer is there when its source cards are (they are drawn after the streamed text).
-    cards = wait.until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"]') or False)
+    # The answer is there when its source cards are (they are drawn after the
+    # streamed text), and a card is there when its label is drawn, not merely
+    # when its element exists.
+    cards = wait.until(lambda d: drawn_cards(d) or False)
     messages = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
     assert len(messages) == 2
     assert QUESTION in messages[0].text
     answer_text = messages[1].text
     assert "[1]" in answer_text and "Sources" in answer_text
     first = cards[0]
-    label = first.find_element(By.TAG_NAME, "summary").text.splitlines()[-1]  # after the icon's ligature
+    label = card_label(first)
     assert label.startswith("[1] ") and "pertinence" in label, label
 
     first.find_element(By.TAG_NAME, "summary").click()
-    details = WebDriverWait(browser, 30).until(
-        lambda d: first.find_element(By.CSS_SELECTOR, '[data-testid="stExpanderDetails"]')
-        if first.find_element(By.CSS_SELECTOR, '[data-testid="stExpanderDetails"]').is_displayed() else False)
-    assert "Document :" in details.text and len(details.text) > 100
+    # The details element is displayed before its content is drawn (the open
+    # animation runs first): wait for the card's text, not its visibility. A
+    # card that never gets its text still fails, with what was seen.
+    details_text = card_details_text(first, timeout=DETAILS_SECONDS)
+    assert "Document :" in details_text and len(details_text) > 100, details_text
     # No raw HTML or script came through from document text.
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] script')
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] a[href^="javascript"]')
