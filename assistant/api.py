@@ -1,95 +1,55 @@
-"""The Python API: `Assistant.load()`, `.ask()`, `.retrieve()`, `.stream()`.
+"""The assistant's facade: `Assistant.load()`, `.ask()`, `.retrieve()`, `.stream()`, documents.
 
-An `Assistant` holds one immutable `_Engine` (index snapshot + retriever +
-sentence scorer) and swaps it when the index on disk gets a new build id, so a
-question is always answered from a single index version, even while another
-process re-indexes the corpus.
+Everything a shell (the CLI, the chat page, an HTTP service) or the
+evaluation needs goes through this class: questions, the index (status,
+rebuild) and the corpus's documents. It holds a `LiveIndex`, so a question
+is always answered from a single index version, even while another process
+re-indexes the corpus.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
-import threading
 import time
-import unicodedata
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
-from assistant.conversation import follow_up_focus, resolve
-from assistant.coverage import constraint_ablation, coverage_signals, unmentioned_words
-from assistant.gate import AbstentionGate, GateFeatures, compute_features
+from assistant.coverage import unmentioned_words
+from assistant.documents import (
+    UploadOutcome,
+    add_document,
+    find_document,
+    pending_files,
+    remove_document,
+)
+from assistant.engine import Engine, LiveIndex
+from assistant.evidence import Evidence, clean_question, gather_evidence, search
+from assistant.gate import AbstentionGate, load_calibration
 from assistant.generate import GenerativeAnswerer, renumber
-from assistant.language import QuestionProfile, is_printable_question
 from assistant.models import Answer, ScoredPassage
-from assistant.rerank import ScoredSentence, SentenceScorer, TermStats, rerank_passages
-from assistant.retrieve import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import Embedder, load_embedder
-from index.lexical import analyze
-from index.store import IndexSnapshot, current_build_id, has_index, open_index, update_index
+from index.store import (
+    DocumentRecord,
+    IndexSnapshot,
+    IndexStore,
+    IndexUnavailable,
+    UpdateReport,
+    open_store,
+)
+from ingest.models import Skipped
+from ingest.pipeline import IngestResult, Ingester, document_stats
+from ingest.report import format_summary
+
+if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.retriever import AssistantRetriever
 
 log = logging.getLogger(__name__)
-
-RERANK_DEPTH = 6  # passages whose sentences are scored (each costs ~7 short embeddings)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@dataclass
-class Evidence:
-    """What retrieval found for one question, before the gate decides."""
-
-    resolved: str
-    searched: str  # `resolved` without a phrase naming an indexed document
-    notes: list[str]
-    version: str
-    k: int
-    profile: QuestionProfile
-    passages: list[ScoredPassage]
-    sentences: list[ScoredSentence]
-    features: GateFeatures
-    timings: dict[str, float]
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty, no words…); the message is French."""
-
-
-@dataclass(frozen=True)
-class _Engine:
-    """Everything needed to answer from one index version."""
-
-    snapshot: IndexSnapshot
-    retriever: HybridRetriever
-    scorer: SentenceScorer
-
-    @property
-    def version(self) -> str:
-        return self.snapshot.version
-
-
-def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
-    """Normalise a question; raise `QuestionError` when nothing can be asked."""
-    if not isinstance(question, str):
-        raise QuestionError("La question doit être un texte.")
-    notes = []
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
-    text = " ".join(text.split())
-    if not text:
-        raise QuestionError("La question est vide : écrivez une question sur les rapports.")
-    if not is_printable_question(text):
-        raise QuestionError("La question ne contient ni mot ni chiffre : reformulez-la.")
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0]
-        notes.append(
-            f"Question tronquée à {len(text)} caractères (sur {len(question)}) pour la recherche."
-        )
-    return text, notes
 
 
 class Assistant:
@@ -98,13 +58,17 @@ class Assistant:
     def __init__(
         self,
         settings: Settings,
-        embedder: Embedder,
+        embedder: Embedder | None = None,
         *,
-        llm: BaseChatModel | None = None,
+        llm: "BaseChatModel | None" = None,
         mode: str | None = None,
+        store: IndexStore | None = None,
     ) -> None:
+        """The index is opened lazily (first question), so a missing one can be built first."""
         self.settings = settings
-        self.embedder = embedder
+        self.embedder = embedder or load_embedder(
+            settings.embedding_model, settings.embedding_backend, settings.cache_dir
+        )
         self.mode = mode or settings.mode
         if self.mode == "generative" and llm is None:
             raise ValueError(
@@ -112,11 +76,10 @@ class Assistant:
                 "Assistant.load(mode='generative', llm=...)."
             )
         self.generator = GenerativeAnswerer(llm) if llm is not None else None
-        self.gate = AbstentionGate()
-        self._engine: _Engine | None = None
-        self._lock = threading.Lock()
-        self._reloading = threading.Lock()
-        self._failed_version: str | None = None
+        self.gate = AbstentionGate(load_calibration(settings.gate.calibration_path))
+        self.store = store or open_store(settings.store, settings.embedding)
+        self.ingester = Ingester(settings.ingest_limits, settings.chunking, self.embedder.count_tokens)
+        self.index = LiveIndex(self.store, self.embedder, settings.retrieval)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -125,7 +88,7 @@ class Assistant:
         corpus: str | Path | None = None,
         index: str | Path | None = None,
         mode: str | None = None,
-        llm: BaseChatModel | None = None,
+        llm: "BaseChatModel | None" = None,
         *,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
@@ -137,95 +100,98 @@ class Assistant:
         A damaged index, or one built with another model, raises
         `IndexUnavailable` with the command that rebuilds it.
         """
-        overrides = {}
+        overrides: dict[str, Any] = {}
         if corpus is not None:
             overrides["corpus_dir"] = Path(corpus)
         if index is not None:
             overrides["index_dir"] = Path(index)
         settings = (settings or Settings()).model_copy(update=overrides)
-        embedder = embedder or load_embedder(
-            settings.embedding_model, settings.embedding_backend, settings.cache_dir
-        )
         bot = cls(settings, embedder, llm=llm, mode=mode)
-        if build_if_missing and not has_index(settings.index_dir):
-            log.warning("no index in %s: building it from %s", settings.index_dir, settings.corpus_dir)
+        if build_if_missing and not bot.store.exists():
+            log.warning("no index in %s: building it from %s", bot.store.describe(), settings.corpus_dir)
             bot.rebuild(show_progress=show_progress)
         else:
             # A damaged index, or one built with another model, is never answered
             # from nor silently replaced: IndexUnavailable says how to rebuild.
-            bot._engine = bot._open()
+            bot.index.reopen()
         return bot
 
-    def _open(self) -> _Engine:
-        snapshot = open_index(self.settings.index_dir, expected_model_id=self.embedder.model_id)
-        retriever = HybridRetriever(
-            snapshot, self.embedder, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
-        )
-        labels = {f"{c.doc_id} {c.title} {c.section_path}" for c in snapshot.chunks}
-        stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze, sorted(labels))
-        return _Engine(snapshot, retriever, SentenceScorer(self.embedder, stats))
-
-    def rebuild(self, *, full: bool = False, show_progress: bool = False, on_progress=None):
+    def rebuild(
+        self, *, full: bool = False, show_progress: bool = False, on_progress: Any = None
+    ) -> UpdateReport:
         """Update the index from the corpus (incrementally unless `full`)."""
-        report = update_index(
-            self.settings.index_dir,
-            self.settings.corpus_dir,
-            self.embedder,
-            self.settings.chunking,
-            rebuild=full,
-            on_progress=on_progress,
-            show_progress=show_progress,
-            max_file_mb=self.settings.max_file_mb,
-            max_pdf_pages=self.settings.max_pdf_pages,
-            max_seconds_per_document=self.settings.max_seconds_per_document,
+        report = self.store.update(
+            self.settings.corpus_dir, self.ingester, self.embedder,
+            rebuild=full, on_progress=on_progress, show_progress=show_progress,
         )
-        with self._lock:
-            self._engine = self._open()
+        self.index.reopen()
         return report
 
-    def _current(self) -> _Engine:
-        """The engine for the newest index on disk.
-
-        When a new build appears, one background thread loads it while every
-        question keeps being answered from the engine it already has, so a
-        re-index never stalls the threads asking questions.
-        """
-        engine = self._engine
-        if engine is None:
-            with self._lock:
-                if self._engine is None:
-                    self._engine = self._open()
-                return self._engine
-        latest = current_build_id(self.settings.index_dir)
-        if latest is not None and latest not in (engine.version, self._failed_version):
-            if self._reloading.acquire(blocking=False):
-                threading.Thread(target=self._reload, args=(latest,), daemon=True).start()
-        return engine
-
-    def _reload(self, version: str) -> None:
-        """Load a new index version in the background and swap it in."""
-        try:
-            engine = self._open()
-            with self._lock:
-                self._engine = engine
-        except Exception as error:  # a damaged new build: keep answering from the old one
-            log.warning("new index version %s not loaded, keeping %s: %s",
-                        version, self._engine.version if self._engine else None, error)
-            self._failed_version = version
-        finally:
-            self._reloading.release()
-
-    # ---------------------------------------------------------------- questions
     @property
     def snapshot(self) -> IndexSnapshot:
-        return self._current().snapshot
+        """The index version questions are answered from now."""
+        return self.index.current().snapshot
 
+    def index_summary(self, skipped: Sequence[Skipped] = ()) -> str:
+        """The per-document table of the index in use (characters in / kept, passages,
+        pages, duplicates), then the skipped files."""
+        snapshot = self.snapshot
+        documents = sorted(snapshot.documents.values(), key=lambda d: d.doc_id)
+        stats = [document_stats(doc, snapshot.chunks) for doc in documents]
+        return format_summary(IngestResult(stats=stats, skipped=list(skipped)))
+
+    def has_index(self) -> bool:
+        """Whether an index was published (usable or not); cheap."""
+        return self.store.current_version() is not None
+
+    # --------------------------------------------------------------- documents
+    def documents(self) -> list[DocumentRecord]:
+        """The indexed documents (id, title, file, format, passages)."""
+        return list(self.snapshot.manifest.documents)
+
+    def add_document(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "",
+        overwrite: bool = False,
+        on_progress: Any = None,
+    ) -> UploadOutcome:
+        """Check a file, store it in the corpus folder and index it (see `assistant.documents`)."""
+        known = self.snapshot.manifest.document_files() if self.has_index() else {}
+        return add_document(
+            self.settings.corpus_dir, self.settings.ingest_limits, known, self.rebuild,
+            name, data, content_type=content_type, overwrite=overwrite, on_progress=on_progress,
+        )
+
+    def pending_files(self) -> list[Path]:
+        """Corpus files that are new or changed since the index in use was built."""
+        try:
+            records = self.documents() if self.has_index() else []
+        except IndexUnavailable:  # a damaged index: everything will be re-read
+            records = []
+        return pending_files(self.settings.corpus_dir, self.ingester, records)
+
+    def remove_document(self, doc_id: str) -> UpdateReport:
+        """Delete a document's file from the corpus and update the index; `DocumentNotFound` if unknown."""
+        record = find_document(self.documents(), doc_id)
+        return remove_document(self.settings.corpus_dir, record, self.rebuild)
+
+    def check_documents(self, doc_ids: Collection[str] | None) -> None:
+        """`DocumentNotFound` (naming the known ids) when one of `doc_ids` is not indexed."""
+        records = self.documents()
+        for doc_id in doc_ids or ():
+            find_document(records, doc_id)
+
+    # ---------------------------------------------------------------- questions
     def retrieve(
         self, question: str, k: int = 10, documents: Collection[str] | None = None
     ) -> list[ScoredPassage]:
         """Top-`k` passages after hybrid fusion and the sentence-level rerank."""
-        text, _ = clean_question(question, self.settings.max_question_chars)
-        passages, *_ = self._search(self._current(), text, max(k, RERANK_DEPTH), documents)
+        text, _ = clean_question(question, self.settings.answers.max_question_chars)
+        depth = self.settings.retrieval.rerank_depth
+        passages, *_ = search(self.index.current(), text, max(k, depth), depth, documents)
         return passages[:k]
 
     def ask(
@@ -248,7 +214,8 @@ class Assistant:
     ) -> tuple[Answer, list[ScoredPassage]]:
         """`ask`, also returning the ranked passages (used by the evaluation)."""
         started = time.perf_counter()
-        evidence = self.gather_evidence(question, history, documents, k)
+        engine = self.index.current()
+        evidence = self._evidence(engine, question, history, documents, k)
         decision = self.gate.decide(evidence.features)
         answer = Answer(
             question=question,
@@ -265,13 +232,15 @@ class Assistant:
             answer.notes += decision.reasons
             answer.see_also = passages[:3]
         else:
-            chosen = select_sentences(sentences, evidence.profile, self.settings.max_answer_sentences)
+            chosen = select_sentences(
+                sentences, evidence.profile, self.settings.answers.max_answer_sentences
+            )
             draft = compose_answer(passages, chosen)
             answer.text, answer.citations, answer.abstained = draft.text, draft.citations, False
             if evidence.profile.language != "en":
                 cited = [c.passage for c in answer.citations]
-                stats = self._current().scorer.stats
-                answer.notes += _unmentioned_note(unmentioned_words(stats, evidence.searched, cited))
+                words = unmentioned_words(engine.scorer.stats, evidence.searched, cited)
+                answer.notes += _unmentioned_note(words)
             if self.mode == "generative" and self.generator is not None:
                 self._try_generative(answer, evidence.resolved, passages[: evidence.k])
         answer.timings = {**evidence.timings, "total": time.perf_counter() - started}
@@ -283,65 +252,24 @@ class Assistant:
         history: Sequence[object] | None = None,
         documents: Collection[str] | None = None,
         k: int | None = None,
-    ) -> "Evidence":
+    ) -> Evidence:
         """Retrieve, rerank and compute the gate's features for a question."""
-        text, notes = clean_question(question, self.settings.max_question_chars)
-        resolved = resolve(text, history)
-        engine = self._current()
-        k = k or self.settings.top_k
-        passages, sentences, result = self._search(
-            engine, resolved, max(k, RERANK_DEPTH), documents, focus=follow_up_focus(text, history)
-        )
-        stats = engine.scorer.stats
-        # Lexical signals read the searched question: a phrase naming the
-        # document (« selon la DGE ») is not something the answer must say.
-        searched = result.searched
-        query_terms = set(analyze(searched))
-        best = sentences[0] if sentences else None
-        coverage = coverage_signals(stats, searched, result.profile, passages, sentences)
-        started = time.perf_counter()
-        ablation, specificity = 0.0, math.nan
-        if best is not None:
-            best_vector = engine.scorer.vector(best.text)
-            ablation = constraint_ablation(
-                stats,
-                searched,
-                best.text,
-                best_vector,
-                result.query_vector,
-                engine.scorer.embedder.embed_queries,
-            )
-            centroid = self.gate.question_centroid(self.embedder.model_id)
-            if centroid is not None and centroid.shape == best_vector.shape:
-                specificity = best.cosine - float(centroid @ best_vector)
-        result.timings["ablation"] = time.perf_counter() - started
-        features = compute_features(
-            dense_scores=result.dense_scores,
-            best_sentence_cosine=best.cosine if best else 0.0,
-            best_sentence_overlap=best.overlap if best else 0.0,
-            passage_overlap=max(
-                (stats.weighted_overlap(query_terms, set(analyze(p.text))) for p in passages[:3]),
-                default=0.0,
-            ),
-            missing_numbers=coverage.missing_numbers,
-            unknown_names=len(coverage.unknown_names),
-            rare_term_missing=coverage.rare_term_missing,
-            answer_kind_missing=coverage.answer_kind_missing,
-            constraint_ablation=ablation,
-            sentence_specificity=specificity,
-            english=result.profile.language == "en",
-        )
-        return Evidence(
-            resolved=resolved,
-            searched=searched,
-            notes=notes,
-            version=engine.version,
-            k=k,
-            profile=result.profile,
-            passages=passages,
-            sentences=sentences,
-            features=features,
-            timings=result.timings,
+        return self._evidence(self.index.current(), question, history, documents, k)
+
+    def _evidence(
+        self,
+        engine: Engine,
+        question: str,
+        history: Sequence[object] | None,
+        documents: Collection[str] | None,
+        k: int | None,
+    ) -> Evidence:
+        return gather_evidence(
+            engine, self.gate, question,
+            history=history, documents=documents,
+            k=k or self.settings.retrieval.top_k,
+            rerank_depth=self.settings.retrieval.rerank_depth,
+            max_question_chars=self.settings.answers.max_question_chars,
         )
 
     def _try_generative(self, answer: Answer, question: str, passages: list[ScoredPassage]) -> None:
@@ -362,7 +290,7 @@ class Assistant:
             return
         answer.text, answer.citations = renumber(generated, passages)
 
-    def as_retriever(self, k: int = 5, documents: list[str] | None = None):
+    def as_retriever(self, k: int = 5, documents: list[str] | None = None) -> "AssistantRetriever":
         """A LangChain retriever over this assistant's hybrid retrieval."""
         from assistant.retriever import AssistantRetriever
 
@@ -377,16 +305,6 @@ class Assistant:
     ) -> "StreamingAnswer":
         """Iterate over text pieces of the answer; `.answer` holds the result after."""
         return StreamingAnswer(self, question, history, documents, k)
-
-    def _search(self, engine: _Engine, question: str, depth: int, documents, focus: str | None = None):
-        result = engine.retriever.retrieve(question, k=depth, documents=documents)
-        started = time.perf_counter()
-        sentences = engine.scorer.score(
-            result.searched, result.query_vector, result.profile, result.passages[:RERANK_DEPTH], focus
-        )
-        passages, sentences = rerank_passages(result.passages, sentences)
-        result.timings["rerank"] = time.perf_counter() - started
-        return passages, sentences, result
 
 
 def _unmentioned_note(words: list[str]) -> list[str]:
@@ -404,7 +322,14 @@ class StreamingAnswer:
     answer is checked first and then streamed sentence by sentence.
     """
 
-    def __init__(self, bot: Assistant, question, history, documents, k) -> None:
+    def __init__(
+        self,
+        bot: Assistant,
+        question: str,
+        history: Sequence[object] | None,
+        documents: Collection[str] | None,
+        k: int | None,
+    ) -> None:
         self._bot = bot
         self._args = (question, history, documents, k)
         self.answer: Answer | None = None

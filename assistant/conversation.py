@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.language import YEAR
+from ingest.text import YEAR
 
 _FOLLOW_UP_OPENING = re.compile(
     r"^\s*(et|mais|alors|aussi|puis|and|what about|how about|also)\b", re.IGNORECASE

@@ -39,7 +39,7 @@ standardised) and the gate relies on the cosine, number, answer-kind,
 ablation and specificity features.
 
 A logistic model over the standardised features is fitted on the `dev` split of the gold
-set (answerable vs unanswerable) by `python -m assistant.calibrate`, with the
+set (answerable vs unanswerable) by `python -m eval.calibrate`, with the
 sign of every weight fixed by what the feature means (more coverage can only
 help, a missing number can only hurt), and writes
 `gate_calibration.json` next to this file; `DEFAULT_CALIBRATION` is used until
@@ -226,8 +226,10 @@ def standardise(features: GateFeatures, mean: dict, scale: dict) -> dict[str, fl
     return values
 
 
-def load_calibration(path: Path = CALIBRATION_FILE) -> dict:
-    """The fitted calibration if present, else the hand-set defaults."""
+def load_calibration(path: Path | None = None) -> dict:
+    """The calibration at `path` (default: the one shipped with the package) if present,
+    else the hand-set defaults."""
+    path = path or CALIBRATION_FILE
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     return DEFAULT_CALIBRATION

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.language import numbers_in
 from assistant.models import Citation, ScoredPassage
 from ingest.sentences import split_sentences
+from ingest.text import numbers_in
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,3 @@ class GenerativeAnswerer:
         reply = self.llm.invoke(build_messages(question, passages))
         text = str(reply.content).strip()
         return text, check_generated(text, passages)
-
-    def stream(self, question: str, passages: Sequence[ScoredPassage]) -> Iterator[str]:
-        """Raw text pieces as the model produces them (unchecked)."""
-        for chunk in self.llm.stream(build_messages(question, passages)):
-            if chunk.content:
-                yield str(chunk.content)

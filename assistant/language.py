@@ -7,8 +7,9 @@ prefer sentences holding a number when a number is asked) and by the gate.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from ingest.text import NUMBER, YEAR, canonical_number, fold, without_grouped_thousands
 
 _EN_WORDS = frozenset(
     "the what which who whom whose when where why how is are was were does do did "
@@ -57,8 +58,6 @@ _LIST_CUES = re.compile(
     r"what are|list|name the)\b",
     re.IGNORECASE,
 )
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ACRONYM = re.compile(r"\b[A-Z0-9]*[A-Z][A-Z0-9]+\b")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
 
@@ -165,12 +164,12 @@ def proper_names(question: str) -> tuple[str, ...]:
 def question_numbers(question: str) -> tuple[str, ...]:
     """Standalone numbers of a question, normalised; digits inside identifiers
     (« COVID-19 », « 3IA », « 1990s ») are part of a name, not a number."""
-    text = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d{3}\b)", "", question)
+    text = without_grouped_thousands(question)
     numbers = []
     for token in re.findall(r"[\w.,-]+", text):
         token = token.strip(".,-")
         if re.fullmatch(r"\d+(?:[.,]\d+)?(?:-\d+(?:[.,]\d+)?)*", token):
-            numbers += [normalise_number(n) for n in NUMBER.findall(token)]
+            numbers += [canonical_number(n) for n in NUMBER.findall(token)]
     return tuple(dict.fromkeys(numbers))
 
 
@@ -218,24 +217,6 @@ def holds_quantity(sentence: str) -> bool:
 def holds_date(sentence: str) -> bool:
     """A year or a month name (French or English)."""
     return bool(YEAR.search(sentence) or _MONTHS.search(sentence))
-
-
-def normalise_number(token: str) -> str:
-    """`1.85` and `1,85` compare equal; thousands separators are dropped."""
-    token = token.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    return token.replace(".", ",")
-
-
-def numbers_in(text: str) -> set[str]:
-    """Every number in a text, normalised (`9,7`, `2020`, `581`)."""
-    text = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d{3}\b)", "", text)
-    return {normalise_number(n) for n in NUMBER.findall(text)}
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and unify apostrophes, for loose matching."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
 def is_printable_question(text: str) -> bool:

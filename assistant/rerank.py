@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.language import QuestionProfile, fold, holds_answer_kind, numbers_in
+from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
 from index.embedder import Embedder
+from ingest.text import fold, numbers_in
 from ingest.sentences import split_sentences
 
 MIN_SENTENCE_CHARS = 25

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.config import RetrievalConfig
 from assistant.language import QuestionProfile, profile_question
 from assistant.models import ScoredPassage, Source
 from assistant.sources import document_words, find_source_mention
 from index.embedder import Embedder
 from index.store import IndexSnapshot
 from ingest.models import Chunk
-
-LEXICAL_WEIGHT = {"fr": 1.0, "en": 0.35, "other": 0.5}
 
 
 @dataclass
@@ -58,14 +57,11 @@ class HybridRetriever:
         self,
         snapshot: IndexSnapshot,
         embedder: Embedder,
-        *,
-        candidates: int = 40,
-        rrf_k: int = 60,
+        config: RetrievalConfig = RetrievalConfig(),
     ) -> None:
         self.snapshot = snapshot
         self.embedder = embedder
-        self.candidates = candidates
-        self.rrf_k = rrf_k
+        self.config = config
         self._row_by_id = {chunk.id: row for row, chunk in enumerate(snapshot.chunks)}
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(snapshot.chunks):
@@ -104,19 +100,20 @@ class HybridRetriever:
         timings["embed"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        dense_hits = self.snapshot.dense.search(query_vector, self.candidates, allowed)
-        lexical_hits = self.snapshot.lexical.search(searched, self.candidates, allowed)
+        candidates = self.config.candidates
+        dense_hits = self.snapshot.search_dense(query_vector, candidates, allowed)
+        lexical_hits = self.snapshot.search_lexical(searched, candidates, allowed)
         rankings = [
             ([row for row, _ in dense_hits], 1.0),
-            ([row for row, _ in lexical_hits], LEXICAL_WEIGHT[profile.language]),
+            ([row for row, _ in lexical_hits], self.config.lexical_weight(profile.language)),
         ]
         preferred = self._preferred_rows(mention.documents, allowed)
         if preferred is not None:
-            named_hits = self.snapshot.dense.search(query_vector, self.candidates, preferred)
+            named_hits = self.snapshot.search_dense(query_vector, candidates, preferred)
             rankings.append(([row for row, _ in named_hits], 1.0))
         timings["search"] = time.perf_counter() - started
 
-        fused = reciprocal_rank_fusion(rankings, k=self.rrf_k)
+        fused = reciprocal_rank_fusion(rankings, k=self.config.rrf_k)
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense_hits, start=1)}
         lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical_hits, start=1)}
         allowed_set = None if allowed is None else set(allowed.tolist())

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.language import fold
+from ingest.text import fold
 
 _MENTION = re.compile(
     r",?\s*\b(?:selon|d['’]après|tel(?:le)?s? que (?:décrite?s?|présentée?s?|définie?s?) par|"

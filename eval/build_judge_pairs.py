@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from assistant.settings import BUNDLED_CORPUS
-from eval.matching import clean_fragment, content_stems, extract_numbers, match_words, split_sentences
+from eval.matching import clean_fragment, content_stems, extract_numbers, match_words, judge_sentences
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 HANDWRITTEN = DATASETS / "judge_pairs_handwritten.jsonl"
@@ -113,7 +113,7 @@ def document_sentences(doc_id: str, corpus: Path = BUNDLED_CORPUS) -> list[Sente
             frozenset(content_stems(sentence)),
         )
         for index, paragraph in enumerate(paragraphs(raw))
-        for sentence in split_sentences(paragraph)
+        for sentence in judge_sentences(paragraph)
     ]
 
 

@@ -41,7 +41,7 @@ from eval.matching import (
     extract_names,
     extract_numbers,
     name_in,
-    split_sentences,
+    judge_sentences,
     stem,
     stem_in,
     tokenize,
@@ -185,7 +185,7 @@ class _Span:
 
 @lru_cache(maxsize=4096)
 def _passage_sentences(passage: str) -> tuple[tuple[str, tuple[Token, ...]], ...]:
-    return tuple((s, tuple(tokenize(s))) for s in split_sentences(passage))
+    return tuple((s, tuple(tokenize(s))) for s in judge_sentences(passage))
 
 
 def _coverage(claim_stems: list[str], pool: set[str]) -> tuple[float, list[bool]]:
@@ -330,7 +330,7 @@ def split_answer(text: str) -> list[AnswerSentence]:
     """Sentences of an answer with their `[n]` markers (`… fin. [1]` is read as `… fin [1].`)."""
     text = _TRAILING_MARKERS.sub(lambda m: " " + m.group(2).strip() + m.group(1), text)
     result: list[AnswerSentence] = []
-    for sentence in split_sentences(text):
+    for sentence in judge_sentences(text):
         markers = tuple(int(n) for n in _MARKER.findall(sentence))
         claim = re.sub(r"\s+([.,;:!?…])", r"\1", _MARKER.sub("", sentence))
         claim = re.sub(r"\s+", " ", claim).strip()

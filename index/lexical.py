@@ -53,6 +53,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_FRENCH
 
+from ingest.text import APOSTROPHES, DASHES, SUPERSCRIPT_DIGITS, canonical_number, fold
+
 # Bump when `analyze` changes: an index built with another analyzer version
 # must have its BM25 part rebuilt.
 ANALYZER_VERSION = 1
@@ -69,10 +71,6 @@ META_FILE = "lexical.json"
 
 MAX_TERM_CHARS = 64  # longer "words" are hashes, base64, URLs glued together
 
-_APOSTROPHES = str.maketrans({c: "'" for c in "’‘ʼ′`´‛ʹ＇"})
-# Superscript digits are footnote calls ("Biotech¹"), not part of the word.
-_SUPERSCRIPTS = str.maketrans({c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"})
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—−"})
 _ELISION = re.compile(
     r"\b(?:jusqu|lorsqu|puisqu|quoiqu|presqu|qu|[ldjnsctm])'(?=\w)", re.IGNORECASE
 )
@@ -97,14 +95,7 @@ _ENGLISH_STOPWORDS = frozenset(
 )
 
 
-def _fold(word: str) -> str:
-    """Lower-case and strip accents: « SANTÉ » → « sante », « Œuvre » → « oeuvre »."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("œ", "oe").replace("æ", "ae")
-
-
-_STOPWORDS = frozenset(_fold(w) for w in STOPWORDS_FRENCH) | _ENGLISH_STOPWORDS
+_STOPWORDS = frozenset(fold(w) for w in STOPWORDS_FRENCH) | _ENGLISH_STOPWORDS
 _thread_local = threading.local()
 
 
@@ -130,8 +121,8 @@ def _char_replacement(char: str) -> str:
 
 def _sanitize(text: str) -> str:
     """NFKC, unified apostrophes and dashes, no control/format/surrogate chars."""
-    text = unicodedata.normalize("NFKC", text.translate(_SUPERSCRIPTS))
-    text = text.translate(_APOSTROPHES).translate(_DASHES)
+    text = unicodedata.normalize("NFKC", text.translate(SUPERSCRIPT_DIGITS))
+    text = text.translate(APOSTROPHES).translate(DASHES)
     # Decide once per distinct character, then translate in C.
     table = {ord(c): _char_replacement(c) for c in set(text)}
     return text.translate(table)
@@ -149,7 +140,7 @@ def _is_shouting(line: str) -> bool:
 @lru_cache(maxsize=200_000)
 def _term(raw: str, *, acronym_ok: bool) -> str | None:
     """Index term for one word, or None when it is a stop word or noise."""
-    folded = _fold(raw)
+    folded = fold(raw)
     if not folded or len(folded) > MAX_TERM_CHARS:
         return None
     acronym = acronym_ok and len(raw) >= 2 and raw.isupper()
@@ -175,17 +166,17 @@ def _line_terms(line: str, terms: list[str]) -> None:
     for match in _TOKEN.finditer(line):
         kind = match.lastgroup
         if match.group("money") is not None:
-            amount, unit = match.group("money").replace(".", ","), _fold(match.group("unit"))
+            amount, unit = canonical_number(match.group("money")), fold(match.group("unit"))
             terms += [amount, unit, amount + unit]  # "9,7", "m€" and the exact "9,7m€"
         elif kind == "cur":
-            terms.append(_fold(match.group("cur")))
+            terms.append(fold(match.group("cur")))
         elif kind == "num":
-            terms.append(match.group("num").replace(".", ","))
+            terms.append(canonical_number(match.group("num")))
         else:
             word = match.group("word")
             parts = word.split("-")
             part_terms = [t for t in (_term(p, acronym_ok=acronym_ok) for p in parts) if t]
-            compound = _fold(word)
+            compound = fold(word)
             # "2019-2021", "covid-19": the whole compound too, unless it is all stop
             # words ("est-ce", "a-t-il").
             if len(parts) > 1 and part_terms and len(compound) <= MAX_TERM_CHARS:

@@ -15,11 +15,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from index.errors import IndexBusy
+
 LOCK_FILE = "build.lock"
-
-
-class IndexBusy(RuntimeError):
-    """Another process (or thread) is already building this index."""
 
 
 @contextmanager
@@ -32,9 +30,9 @@ def build_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         raise IndexBusy(
-            f"Another build of the index in {index_dir} is already running "
-            f"(lock {lock_path} held; waited {timeout:g} s). "
-            "Wait for it to finish, then run the command again."
+            f"Une autre construction de l'index {index_dir} est en cours "
+            f"(verrou {lock_path} tenu ; attente de {timeout:g} s). "
+            "Attendez qu'elle se termine, puis relancez la commande."
         ) from None
     try:
         yield

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ingest.models import Chunk, ChunkingConfig, CleanDocument
+from ingest.config import ChunkingConfig
+from ingest.models import Chunk, CleanDocument
 from ingest.sentences import split_sentences
 from ingest.structure import section_path
 

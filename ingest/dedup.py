@@ -15,26 +15,21 @@ no pairwise text comparison.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Iterable
 
 from ingest.models import Chunk
+from ingest.text import fold
 
 SHINGLE_WORDS = 5
 CONTAINMENT_THRESHOLD = 0.8
 MIN_SHINGLES = 8
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
     """The set of k-word shingles of a text (lower-cased, accents folded)."""
-    words = re.findall(r"\w+", _fold(text))
+    words = re.findall(r"\w+", fold(text))
     if len(words) < k:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}

@@ -16,6 +16,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+from ingest.config import IngestLimits
+from ingest.errors import LoadError, SkipReason
 from ingest.models import SourceDocument
 
 log = logging.getLogger(__name__)
@@ -34,9 +36,6 @@ SUPPORTED_EXTENSIONS = {
 # Pages are separated by two blank lines: a "big break", like a slide break.
 PAGE_SEPARATOR = "\n\n\n"
 
-# Default per-document time budget for PDFs (`Settings.max_seconds_per_document`).
-DEFAULT_MAX_SECONDS = 120.0
-
 _CONTROL_OK = {"\n", "\r", "\t", "\f"}
 _MAX_BAD_CHAR_RATIO = 0.05
 # Control characters a document must not carry into passages, answers and
@@ -45,15 +44,6 @@ _MAX_BAD_CHAR_RATIO = 0.05
 # displays in another order than it reads, "Trojan Source") are removed.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-
-
-class LoadError(Exception):
-    """A file that cannot be ingested, with a one-line, human-readable reason."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
 
 
 # --------------------------------------------------------------------------- ids
@@ -107,9 +97,9 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as error:
-            raise LoadError(path, f"invalid {encoding} text ({error.reason})") from None
+            raise LoadError(path, f"invalid {encoding} text ({error.reason})", SkipReason.BAD_ENCODING) from None
     elif b"\x00" in data:
-        raise LoadError(path, "binary content (NUL bytes), not a text file")
+        raise LoadError(path, "binary content (NUL bytes), not a text file", SkipReason.BINARY)
     else:
         try:
             text = data.decode("utf-8")
@@ -139,7 +129,7 @@ def _reject_binary_text(text: str, path: Path | str) -> None:
         if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in _CONTROL_OK)
     )
     if bad / len(sample) > _MAX_BAD_CHAR_RATIO:
-        raise LoadError(path, "binary content (mostly non-text characters), not a text file")
+        raise LoadError(path, "binary content (mostly non-text characters), not a text file", SkipReason.BINARY)
 
 
 def _read_bytes(path: Path, max_file_mb: float) -> bytes:
@@ -147,30 +137,32 @@ def _read_bytes(path: Path, max_file_mb: float) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise LoadError(path, "file disappeared before it could be read") from None
+        raise LoadError(path, "file disappeared before it could be read", SkipReason.UNREADABLE) from None
     except OSError as error:
-        raise LoadError(path, f"cannot access file ({error.strerror or error})") from None
+        raise LoadError(path, f"cannot access file ({error.strerror or error})", SkipReason.UNREADABLE) from None
     if size > max_file_mb * 1024 * 1024:
         raise LoadError(
-            path, f"file too large ({size / 1024 / 1024:.1f} MB > limit of {max_file_mb:g} MB)"
+            path,
+            f"file too large ({size / 1024 / 1024:.1f} MB > limit of {max_file_mb:g} MB)",
+            SkipReason.TOO_LARGE,
         )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise LoadError(path, "file disappeared before it could be read") from None
+        raise LoadError(path, "file disappeared before it could be read", SkipReason.UNREADABLE) from None
     except IsADirectoryError:
-        raise LoadError(path, "is a directory, not a file") from None
+        raise LoadError(path, "is a directory, not a file", SkipReason.UNREADABLE) from None
     except OSError as error:
-        raise LoadError(path, f"cannot read file ({error.strerror or error})") from None
+        raise LoadError(path, f"cannot read file ({error.strerror or error})", SkipReason.UNREADABLE) from None
     if not data.strip():
-        raise LoadError(path, "empty file")
+        raise LoadError(path, "empty file", SkipReason.EMPTY)
     return data
 
 
 def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
               page_starts: tuple[int, ...] = ()) -> SourceDocument:
     if not text.strip():
-        raise LoadError(path, "no text content")
+        raise LoadError(path, "no text content", SkipReason.NO_TEXT)
     return SourceDocument(
         doc_id=slugify(path.stem),
         title=(title or "").strip() or prettify_stem(path.stem),
@@ -195,16 +187,16 @@ def _first_markdown_heading(text: str) -> str | None:
     return title or None
 
 
-def load_text(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+def load_text(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
     """Plain text; title = first Markdown heading if any, else the prettified stem."""
-    data = _read_bytes(path, max_file_mb)
+    data = _read_bytes(path, limits.max_file_mb)
     text = decode_bytes(data, path)
     return _document(path, "txt", _first_markdown_heading(text), text, data)
 
 
-def load_markdown(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+def load_markdown(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
     """Markdown; title = first `#` heading, else the prettified stem."""
-    data = _read_bytes(path, max_file_mb)
+    data = _read_bytes(path, limits.max_file_mb)
     text = decode_bytes(data, path)
     return _document(path, "md", _first_markdown_heading(text), text, data)
 
@@ -298,9 +290,9 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
     return "".join(parts), title
 
 
-def load_html(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
+def load_html(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
     """HTML page: scripts, styles, navigation, header and footer dropped."""
-    data = _read_bytes(path, max_file_mb)
+    data = _read_bytes(path, limits.max_file_mb)
     markup = decode_bytes(data, path)
     text, title = html_to_text(markup)
     return _document(path, "html", title or _first_markdown_heading(text), text, data)
@@ -309,12 +301,11 @@ def load_html(path: Path, *, max_file_mb: float = 60.0) -> SourceDocument:
 # --------------------------------------------------------------------------- PDF
 
 
-def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
-             max_seconds: float = DEFAULT_MAX_SECONDS) -> SourceDocument:
+def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
     """PDF with a text layer; `page_starts` records where each page's text begins.
 
     The whole load (reading, parsing, text extraction) must fit in
-    `max_seconds`: the clock is checked before each page and after the last,
+    `limits.max_seconds_per_document`: the clock is checked before each page and after the last,
     so a document made to be slow (a "PDF bomb" of heavy pages) is abandoned
     with a `LoadError`. One page that is itself slow cannot be interrupted:
     the overshoot is at most one page.
@@ -324,11 +315,11 @@ def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000
     from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
     started = time.monotonic()
-    data = _read_bytes(path, max_file_mb)
+    data = _read_bytes(path, limits.max_file_mb)
     if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise LoadError(path, "not a PDF file (missing %PDF header)")
+        raise LoadError(path, "not a PDF file (missing %PDF header)", SkipReason.NOT_PDF)
     if b"%%EOF" not in data[-2048:]:
-        raise LoadError(path, "corrupt or truncated PDF (no end-of-file marker)")
+        raise LoadError(path, "corrupt or truncated PDF (no end-of-file marker)", SkipReason.CORRUPT_PDF)
 
     pypdf_log = logging.getLogger("pypdf")
     previous_level = pypdf_log.level
@@ -342,32 +333,40 @@ def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000
                 except Exception:  # unsupported algorithm, missing crypto backend...
                     opened = 0
                 if not opened:
-                    raise LoadError(path, "encrypted PDF (password required)")
+                    raise LoadError(path, "encrypted PDF (password required)", SkipReason.ENCRYPTED_PDF)
             page_count = len(reader.pages)
         except LoadError:
             raise
         except FileNotDecryptedError:
-            raise LoadError(path, "encrypted PDF (password required)") from None
+            raise LoadError(path, "encrypted PDF (password required)", SkipReason.ENCRYPTED_PDF) from None
         except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as error:
-            raise LoadError(path, f"corrupt or truncated PDF ({type(error).__name__})") from None
+            raise LoadError(
+                path, f"corrupt or truncated PDF ({type(error).__name__})", SkipReason.CORRUPT_PDF
+            ) from None
 
         if page_count == 0:
-            raise LoadError(path, "PDF has no pages")
-        if page_count > max_pdf_pages:
-            raise LoadError(path, f"too many pages ({page_count} > limit of {max_pdf_pages})")
+            raise LoadError(path, "PDF has no pages", SkipReason.NO_PAGES)
+        if page_count > limits.max_pdf_pages:
+            raise LoadError(
+                path,
+                f"too many pages ({page_count} > limit of {limits.max_pdf_pages})",
+                SkipReason.TOO_MANY_PAGES,
+            )
 
         pages: list[str] = []
         for number, page in enumerate(reader.pages, start=1):
-            _check_time(path, started, max_seconds, f"page {number} of {page_count}")
+            _check_time(path, started, limits.max_seconds_per_document, f"page {number} of {page_count}")
             try:
                 pages.append(strip_control_chars(page.extract_text() or "").strip())
             except FileNotDecryptedError:
-                raise LoadError(path, "encrypted PDF (password required)") from None
+                raise LoadError(path, "encrypted PDF (password required)", SkipReason.ENCRYPTED_PDF) from None
             except Exception as error:  # pypdf raises many types on damaged streams
                 raise LoadError(
-                    path, f"corrupt PDF: page {number} unreadable ({type(error).__name__})"
+                    path,
+                    f"corrupt PDF: page {number} unreadable ({type(error).__name__})",
+                    SkipReason.CORRUPT_PDF,
                 ) from None
-        _check_time(path, started, max_seconds, f"all {page_count} pages read")
+        _check_time(path, started, limits.max_seconds_per_document, f"all {page_count} pages read")
         title = None
         try:
             if reader.metadata and reader.metadata.title:
@@ -378,7 +377,7 @@ def load_pdf(path: Path, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000
         pypdf_log.setLevel(previous_level)
 
     if not any(pages):
-        raise LoadError(path, "no text layer (scanned or image-only PDF?)")
+        raise LoadError(path, "no text layer (scanned or image-only PDF?)", SkipReason.NO_TEXT_LAYER)
     starts: list[int] = []
     parts: list[str] = []
     offset = 0
@@ -397,29 +396,24 @@ def _check_time(path: Path, started: float, max_seconds: float, where: str) -> N
             path,
             f"took too long to read: time limit of {max_seconds:g} s per document "
             f"exceeded ({elapsed:.1f} s, {where})",
+            SkipReason.TOO_SLOW,
         )
 
 
 # -------------------------------------------------------------------- dispatcher
 
 
-def load_document(path: Path | str, *, max_file_mb: float = 60.0,
-                  max_pdf_pages: int = 2000,
-                  max_seconds: float = DEFAULT_MAX_SECONDS) -> SourceDocument:
-    """Load any supported file, choosing the loader from its extension.
-
-    `max_seconds` bounds the time spent reading one PDF (see `load_pdf`).
-    """
+def load_document(path: Path | str, limits: IngestLimits = IngestLimits()) -> SourceDocument:
+    """Load any supported file, choosing the loader from its extension, within `limits`."""
     path = Path(path)
     fmt = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         shown = path.suffix or "(none)"
-        raise LoadError(path, f"unsupported file type {shown}")
+        raise LoadError(path, f"unsupported file type {shown}", SkipReason.UNSUPPORTED_TYPE)
     if fmt == "pdf":
-        return load_pdf(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages,
-                        max_seconds=max_seconds)
+        return load_pdf(path, limits)
     if fmt == "html":
-        return load_html(path, max_file_mb=max_file_mb)
+        return load_html(path, limits)
     if fmt == "md":
-        return load_markdown(path, max_file_mb=max_file_mb)
-    return load_text(path, max_file_mb=max_file_mb)
+        return load_markdown(path, limits)
+    return load_text(path, limits)

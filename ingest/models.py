@@ -8,9 +8,10 @@ turns that into `Chunk`s, the unit that is indexed, retrieved and cited.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from ingest.errors import SkipReason
 
 
 @dataclass(frozen=True)
@@ -103,24 +104,15 @@ class Chunk:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-@dataclass(frozen=True)
-class ChunkingConfig:
-    """How documents are cut into chunks (sizes in embedding-model tokens)."""
-
-    target_tokens: int = 200
-    max_tokens: int = 320
-    overlap_tokens: int = 30
-    min_tokens: int = 40
-
-
 @dataclass
 class Skipped:
-    """A file the ingester could not use, and why."""
+    """A file the ingester could not use: its path, the English detail, the kind of problem."""
 
     path: str
     reason: str
+    kind: SkipReason = SkipReason.UNREADABLE
 
-
-def sha256_text(text: str) -> str:
-    """Hex SHA-256 of a text, used for content hashes and stable ids."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    @property
+    def french(self) -> str:
+        """The reason in French, for users."""
+        return self.kind.french

@@ -1,27 +1,33 @@
-"""The ingestion stage end to end: files -> clean documents -> linked chunks.
+"""The one ingestion path: files → clean documents → chunks, with the corpus's rules.
 
-`ingest_corpus` loads every file of a folder, cleans and chunks it, links
-near-duplicates across documents, and reports what was skipped and why.
-`load_and_clean` does the first two steps for one file (uploads, incremental
-re-indexing). Chunks are persisted as JSON lines, written atomically.
+`Ingester` holds the stage's settings (file limits, chunk sizes, the token
+counter of the embedding model) and does the per-file work every caller
+shares — `assistant ingest`, the index's incremental update and uploads:
+`load` (load + clean, one file), `chunk` (one clean document), `ingest_file`
+(both). `ingest_corpus` runs it over a whole folder and links near-duplicates.
+
+The corpus's rules live here and only here: metadata files (`SOURCES.md`,
+`README*`, hidden files) are not documents; a document's title comes from its
+folder's `SOURCES.md` when listed there; two files whose names give the same
+document id are told apart (`rapport` and `rapport-txt`); a bad file is
+skipped with a typed reason (`LoadError`), never stops the run.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
-import tempfile
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
-from ingest.chunk import TokenCounter, chunk_document
+from ingest.chunk import TokenCounter, chunk_document, word_count_tokens
 from ingest.clean import clean_document
+from ingest.config import ChunkingConfig, IngestLimits
 from ingest.dedup import link_duplicates
-from ingest.loaders import DEFAULT_MAX_SECONDS, LoadError, load_document
-from ingest.models import Chunk, ChunkingConfig, CleanDocument, Skipped
+from ingest.errors import LoadError, SkipReason
+from ingest.loaders import load_document
+from ingest.models import Chunk, CleanDocument, Skipped
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,14 @@ class IngestResult:
     chunks: list[Chunk] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     stats: list[DocumentStats] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IngestedFile:
+    """One file, loaded, cleaned and cut into chunks."""
+
+    document: CleanDocument
+    chunks: list[Chunk]
 
 
 # ----------------------------------------------------------------- discovery
@@ -99,87 +113,120 @@ def read_sources_titles(folder: Path) -> dict[str, str]:
     return titles
 
 
+def unique_doc_id(document: CleanDocument, path: Path, used: Collection[str]) -> CleanDocument:
+    """Rename a document whose id is taken: `rapport.pdf` and `rapport.txt` become `rapport` and `rapport-txt`."""
+    if document.doc_id not in used:
+        return document
+    candidate = f"{document.doc_id}-{path.suffix.lstrip('.').lower() or 'file'}"
+    number = 2
+    while candidate in used:
+        candidate = f"{document.doc_id}-{number}"
+        number += 1
+    return replace(document, doc_id=candidate)
+
+
 # ------------------------------------------------------------------ one file
 
 
-def load_and_clean(path: Path | str, *, max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
-                   title: str | None = None,
-                   max_seconds_per_document: float = DEFAULT_MAX_SECONDS) -> CleanDocument:
-    """Load and clean one file; the title comes from `title`, else the folder's
-    `SOURCES.md`, else the file itself. Raises `LoadError` for bad input,
-    including a PDF that takes more than `max_seconds_per_document` to read."""
+def load_and_clean(path: Path | str, limits: IngestLimits = IngestLimits(), *,
+                   title: str | None = None) -> CleanDocument:
+    """Load and clean one file within `limits`; raise `LoadError` for bad input.
+
+    The title comes from `title`, else the folder's `SOURCES.md`, else the file itself.
+    """
     path = Path(path)
-    source = load_document(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages,
-                           max_seconds=max_seconds_per_document)
+    source = load_document(path, limits)
     title = title or read_sources_titles(path.parent).get(path.name)
     if title:
         source = replace(source, title=title)
     return clean_document(source)
 
 
+class Ingester:
+    """Loads, cleans and chunks files with one set of limits and chunk sizes."""
+
+    def __init__(
+        self,
+        limits: IngestLimits = IngestLimits(),
+        chunking: ChunkingConfig = ChunkingConfig(),
+        count_tokens: TokenCounter = word_count_tokens,
+    ) -> None:
+        """`count_tokens` measures chunks as the embedding model will (its tokenizer)."""
+        self.limits = limits
+        self.chunking = chunking
+        self.count_tokens = count_tokens
+
+    def discover(self, corpus_dir: Path) -> list[Path]:
+        """Candidate document files of a corpus folder (metadata files excluded)."""
+        if not corpus_dir.is_dir():
+            raise FileNotFoundError(f"Le dossier du corpus n'existe pas : {corpus_dir}")
+        return discover_files(corpus_dir)
+
+    def load(self, path: Path) -> CleanDocument:
+        """Load and clean one file; every failure — a loader bug, a file left with no
+        text once cleaned — is a `LoadError`."""
+        try:
+            document = load_and_clean(path, self.limits)
+        except LoadError:
+            raise
+        except Exception as error:  # a bug in one loader must not stop the whole corpus
+            log.exception("unexpected error while ingesting %s", path)
+            raise LoadError(
+                path, f"unexpected error: {type(error).__name__}: {error}", SkipReason.UNEXPECTED
+            ) from None
+        if not document.text.strip():
+            raise LoadError(path, "no text left after cleaning", SkipReason.NO_TEXT)
+        return document
+
+    def chunk(self, document: CleanDocument) -> list[Chunk]:
+        """Cut one clean document into chunks."""
+        return chunk_document(document, self.chunking, self.count_tokens)
+
+    def ingest_file(self, path: Path, used_ids: Collection[str] = ()) -> IngestedFile:
+        """Load, clean and chunk one file, its id made unique among `used_ids`."""
+        document = unique_doc_id(self.load(path), path, used_ids)
+        return IngestedFile(document, self.chunk(document))
+
+    def link_duplicates(self, chunks: list[Chunk]) -> list[Chunk]:
+        """Mark near-duplicate chunks across documents (same order, same length)."""
+        return link_duplicates(chunks)
+
+
 # -------------------------------------------------------------------- corpus
 
 
-def ingest_corpus(corpus_dir: Path | str, config: ChunkingConfig, count_tokens: TokenCounter, *,
-                  max_file_mb: float = 60.0, max_pdf_pages: int = 2000,
-                  max_seconds_per_document: float = DEFAULT_MAX_SECONDS,
+def ingest_corpus(corpus_dir: Path | str, ingester: Ingester | None = None, *,
                   on_progress: ProgressCallback | None = None) -> IngestResult:
     """Ingest every document of `corpus_dir`; bad files are skipped, with a reason."""
+    ingester = ingester or Ingester()
     corpus_dir = Path(corpus_dir)
     result = IngestResult()
     if not corpus_dir.is_dir():
-        result.skipped.append(Skipped(str(corpus_dir), "corpus folder not found"))
+        result.skipped.append(Skipped(str(corpus_dir), "corpus folder not found", SkipReason.UNREADABLE))
         return result
-    titles = read_sources_titles(corpus_dir)
     files = discover_files(corpus_dir)
     used_ids: set[str] = set()
     chunks: list[Chunk] = []
     for number, path in enumerate(files, start=1):
         try:
-            document = load_and_clean(
-                path,
-                max_file_mb=max_file_mb,
-                max_pdf_pages=max_pdf_pages,
-                title=titles.get(path.name) if path.parent == corpus_dir else None,
-                max_seconds_per_document=max_seconds_per_document,
-            )
-            if not document.text.strip():
-                raise LoadError(path, "no text left after cleaning")
-            document = _unique_id(document, path, used_ids)
-            document_chunks = chunk_document(document, config, count_tokens)
+            ingested = ingester.ingest_file(path, used_ids)
         except LoadError as error:
             log.warning("skipped %s", error)
-            result.skipped.append(Skipped(str(path), error.reason))
-        except Exception as error:  # a bug must not stop the whole corpus
-            log.exception("unexpected error while ingesting %s", path)
-            result.skipped.append(
-                Skipped(str(path), f"unexpected error: {type(error).__name__}: {error}")
-            )
+            result.skipped.append(Skipped(str(path), error.reason, error.kind))
         else:
-            used_ids.add(document.doc_id)
-            result.documents.append(document)
-            chunks.extend(document_chunks)
+            used_ids.add(ingested.document.doc_id)
+            result.documents.append(ingested.document)
+            chunks.extend(ingested.chunks)
         if on_progress is not None:
             on_progress(number, len(files), path)
 
-    result.chunks = link_duplicates(chunks)
-    result.stats = [_stats(doc, result.chunks) for doc in result.documents]
+    result.chunks = ingester.link_duplicates(chunks)
+    result.stats = [document_stats(doc, result.chunks) for doc in result.documents]
     return result
 
 
-def _unique_id(document: CleanDocument, path: Path, used: set[str]) -> CleanDocument:
-    """`rapport.pdf` and `rapport.txt` become `rapport` and `rapport-txt`."""
-    if document.doc_id not in used:
-        return document
-    candidate = f"{document.doc_id}-{path.suffix.lstrip('.').lower() or 'file'}"
-    n = 2
-    while candidate in used:
-        candidate = f"{document.doc_id}-{n}"
-        n += 1
-    return replace(document, doc_id=candidate)
-
-
-def _stats(document: CleanDocument, chunks: Iterable[Chunk]) -> DocumentStats:
+def document_stats(document: CleanDocument, chunks: Iterable[Chunk]) -> DocumentStats:
+    """The summary numbers of one document among `chunks`."""
     own = [c for c in chunks if c.doc_id == document.doc_id]
     return DocumentStats(
         doc_id=document.doc_id,
@@ -191,36 +238,3 @@ def _stats(document: CleanDocument, chunks: Iterable[Chunk]) -> DocumentStats:
         pages=len(document.page_starts) or None,
         duplicates=sum(1 for c in own if c.duplicate_of),
     )
-
-
-# ------------------------------------------------------------- persistence
-
-
-def write_chunks_jsonl(chunks: Iterable[Chunk], path: Path | str) -> None:
-    """Write one JSON object per chunk, atomically (temporary file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def read_chunks_jsonl(path: Path | str) -> list[Chunk]:
-    """Read chunks written by `write_chunks_jsonl`."""
-    chunks: list[Chunk] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                chunks.append(Chunk.from_dict(json.loads(line)))
-    return chunks

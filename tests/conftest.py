@@ -35,9 +35,9 @@ def default_embedder(settings):
 @pytest.fixture(scope="session")
 def bundled_index(settings, default_embedder) -> Path:
     """The bundled corpus indexed once for the whole test run."""
-    from index.store import update_index
+    from assistant.api import Assistant
 
-    update_index(settings.index_dir, settings.corpus_dir, default_embedder, settings.chunking)
+    Assistant(settings, default_embedder).rebuild()
     return settings.index_dir
 
 

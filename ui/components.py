@@ -14,11 +14,14 @@ import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from assistant.models import Answer, Citation, ScoredPassage
+
+if TYPE_CHECKING:
+    from assistant import Manifest
 
 HIGHLIGHT = "orange-background"
 MARKER_COLOR = "blue"
@@ -244,16 +247,14 @@ def render_answer(answer: Answer, *, streamed: bool = False) -> None:
 # ------------------------------------------------------------------ index status
 
 
-def index_status(manifest: dict[str, Any]) -> dict[str, str]:
-    """The index facts shown in the sidebar, from a build manifest (tolerant of gaps)."""
-    documents = manifest.get("documents", [])
-    embedding = manifest.get("embedding", {})
+def index_status(manifest: "Manifest") -> dict[str, str]:
+    """The index facts shown in the sidebar, from a version's manifest."""
     return {
-        "Documents": str(len(documents)),
-        "Passages": str(manifest.get("chunk_count", "—")),
-        "Modèle": str(embedding.get("model_id", "—")),
-        "Construit le": format_timestamp(manifest.get("built_at")),
-        "Version": str(manifest.get("build_id", "—")),
+        "Documents": str(len(manifest.documents)),
+        "Passages": str(manifest.chunk_count),
+        "Modèle": manifest.model_id,
+        "Construit le": format_timestamp(manifest.built_at),
+        "Version": manifest.build_id,
     }
 
 

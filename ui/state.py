@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from assistant.errors import IndexUnavailable
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
-    from index.store import UpdateReport
+    from assistant import Manifest, UpdateReport
 
 DEFAULT_CHARS_PER_CHUNK = 1000  # fallback for progress estimates (≈200 tokens of French)
 
@@ -32,13 +33,6 @@ def load_settings() -> Settings:
 def generative_available(settings: Settings) -> bool:
     """The generative mode is offered only when a chat model is configured."""
     return settings.llm_provider != "none" and bool(settings.llm_model)
-
-
-@st.cache_resource(show_spinner="Chargement du modèle d'encodage…")
-def _embedder(model: str, backend: str, cache_dir: str) -> Any:
-    from index.embedder import load_embedder
-
-    return load_embedder(model, backend, Path(cache_dir))
 
 
 def make_llm(settings: Settings) -> Any:
@@ -60,13 +54,11 @@ def _assistant(key: str, mode: str, _settings: Settings) -> "Assistant":
     """One Assistant per `key` (the settings it depends on) and mode; `_settings` is not hashed."""
     from assistant.api import Assistant
 
-    embedder = _embedder(
-        _settings.embedding_model, _settings.embedding_backend, str(_settings.cache_dir)
-    )
     llm = make_llm(_settings) if mode == "generative" else None
     # The index is opened lazily (first question or status read), so a missing
-    # index can be built by the page with a visible progress bar.
-    return Assistant(_settings, embedder, llm=llm, mode=mode)
+    # index can be built by the page with a visible progress bar. The embedding
+    # model is loaded once per process and shared by every Assistant.
+    return Assistant(_settings, llm=llm, mode=mode)
 
 
 def get_assistant(settings: Settings, mode: str = "extractive") -> "Assistant":
@@ -75,51 +67,35 @@ def get_assistant(settings: Settings, mode: str = "extractive") -> "Assistant":
     return _assistant(key, mode, settings)
 
 
-def index_exists(settings: Settings) -> bool:
-    """Whether an index has been published in `settings.index_dir` (cheap)."""
-    from index.store import current_build_id
-
-    return current_build_id(settings.index_dir) is not None
-
-
 # ------------------------------------------------------------------ progress
 
 
-def estimate_chunks_to_embed(settings: Settings, manifest: dict[str, Any] | None) -> int:
+def estimate_chunks_to_embed(pending: list[Path], manifest: "Manifest | None") -> int:
     """Rough number of passages the next update will embed, for a progress bar.
 
     The store's progress callback gives only the number done; the total is
-    estimated from the size of new or changed files (compared by sha256 with
-    the manifest) divided by the average passage length of the current index.
+    estimated from the size of the `pending` (new or changed) files divided by
+    the average passage length of the current index.
     """
-    from index.store import PipelineIngester, file_sha256
-
-    known = {d.get("content_hash") for d in (manifest or {}).get("documents", [])}
-    pending = 0
-    try:
-        files = PipelineIngester().discover(Path(settings.corpus_dir))
-    except OSError:
-        return 1
-    for path in files:
+    size = 0
+    for path in pending:
         try:
-            if file_sha256(path) not in known:
-                pending += path.stat().st_size
+            size += path.stat().st_size
         except OSError:
             continue
-    return max(1, round(pending / _chars_per_chunk(manifest)))
+    return max(1, round(size / _chars_per_chunk(manifest)))
 
 
-def _chars_per_chunk(manifest: dict[str, Any] | None) -> float:
+def _chars_per_chunk(manifest: "Manifest | None") -> float:
     if not manifest:
         return DEFAULT_CHARS_PER_CHUNK
-    documents = manifest.get("documents", [])
-    chunks = sum(int(d.get("chunk_count", 0)) for d in documents)
+    chunks = sum(d.chunk_count for d in manifest.documents)
     if not chunks:
         return DEFAULT_CHARS_PER_CHUNK
     sizes = 0
-    for d in documents:
+    for d in manifest.documents:
         try:
-            sizes += Path(d.get("file", "")).stat().st_size
+            sizes += Path(d.file).stat().st_size
         except OSError:
             return DEFAULT_CHARS_PER_CHUNK
     return max(200.0, sizes / chunks)
@@ -149,11 +125,9 @@ class ProgressBar:
         self.bar.progress(1.0, text=text)
 
 
-def current_manifest(bot: "Assistant") -> dict[str, Any] | None:
+def current_manifest(bot: "Assistant") -> "Manifest | None":
     """The manifest of the index in use, or None if there is none or it is unusable."""
-    from index.store import IndexUnavailable
-
-    if not index_exists(bot.settings):
+    if not bot.has_index():
         return None
     try:
         return bot.snapshot.manifest
@@ -174,7 +148,7 @@ def run_update(
     (e.g. an upload followed by its incremental update). Returns what ran
     returned; an error is shown in the status box and re-raised.
     """
-    estimate = estimate_chunks_to_embed(bot.settings, current_manifest(bot))
+    estimate = estimate_chunks_to_embed(bot.pending_files(), current_manifest(bot))
     with st.status(label, expanded=True) as status:
         progress = ProgressBar(st.progress(0.0, text="Lecture des documents…"), estimate)
         try:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.api import QuestionError
+from assistant.errors import QuestionError
 from assistant.answer import ABSTENTION_TEXT
 
 MARKER = re.compile(r"\[(\d+)\]")

@@ -10,7 +10,7 @@ from eval.matching import (
     match_words,
     name_in,
     passage_holds_quote,
-    split_sentences,
+    judge_sentences,
     stem_in,
     tokenize,
 )
@@ -173,7 +173,7 @@ def test_stem_in_prefix_rule():
 
 def test_split_sentences_respects_abbreviations_and_lines():
     text = "Selon le Pr. Hayot, M. Dupont et E. Kratz, l'IA progresse. 53 % des soignants l'utilisent !\n- un item"
-    assert split_sentences(text) == [
+    assert judge_sentences(text) == [
         "Selon le Pr. Hayot, M. Dupont et E. Kratz, l'IA progresse.",
         "53 % des soignants l'utilisent !",
         "- un item",

@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.models import Chunk, ChunkingConfig, CleanDocument
+from ingest.config import ChunkingConfig
+from ingest.errors import LoadError, SkipReason
+from ingest.models import Chunk, CleanDocument
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
@@ -102,27 +104,26 @@ def corpus_paragraphs() -> dict[str, list[str]]:
 
 
 class ParagraphIngester:
-    """A small, predictable `Ingester` for store tests: one chunk per paragraph.
+    """A small, predictable `CorpusIngester` for store tests: one chunk per paragraph.
 
     Reads `.txt` and `.md` files, keeps paragraphs of 8+ words, and links chunks whose
     text is identical across documents. Records which files it loaded.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, chunking: ChunkingConfig = ChunkingConfig()) -> None:
         self.loaded: list[str] = []
+        self.chunking = chunking
 
     def discover(self, corpus_dir: Path) -> list[Path]:
         return sorted(p for p in corpus_dir.iterdir() if p.is_file())
 
     def load(self, path: Path) -> CleanDocument:
-        from index.store import SkipFile
-
         if path.suffix not in (".txt", ".md"):
-            raise SkipFile(f"unsupported file type {path.suffix!r}")
+            raise LoadError(path, f"unsupported file type {path.suffix!r}", SkipReason.UNSUPPORTED_TYPE)
         raw = path.read_bytes()
         text = raw.decode("utf-8")
         if not text.strip():
-            raise SkipFile("empty file")
+            raise LoadError(path, "empty file", SkipReason.EMPTY)
         self.loaded.append(path.name)
         return CleanDocument(
             doc_id=path.stem,
@@ -134,7 +135,7 @@ class ParagraphIngester:
             chars_in=len(text),
         )
 
-    def chunk(self, doc: CleanDocument, chunking: ChunkingConfig, count_tokens) -> list[Chunk]:
+    def chunk(self, doc: CleanDocument) -> list[Chunk]:
         chunks = []
         for match in re.finditer(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*", doc.text):
             passage = match.group(0).rstrip()

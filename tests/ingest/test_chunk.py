@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from ingest.chunk import chunk_document, chunk_id, word_count_tokens
-from ingest.models import ChunkingConfig, CleanDocument, Heading
+from ingest.config import ChunkingConfig
+from ingest.models import CleanDocument, Heading
 from ingest.pipeline import load_and_clean
 from ingest.sentences import split_sentences
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import LoadError, decode_bytes, load_document, slugify, prettify_stem
+from ingest.config import IngestLimits
+from ingest.errors import LoadError, SkipReason
+from ingest.loaders import decode_bytes, load_document, prettify_stem, slugify
 
 FRENCH = "Les données de santé « sensibles » coûtent 9,7 M€ ; l’œuvre est déjà prête."
 FRENCH_PAGES = [
@@ -120,10 +122,11 @@ def test_pdf_with_owner_password_only_is_readable(make_pdf):
     assert "Télémédecine" in load_document(path).text
 
 
-def _reason(path: Path, **kwargs) -> str:
+def _reason(path: Path, **limits) -> str:
     with pytest.raises(LoadError) as info:
-        load_document(path, **kwargs)
+        load_document(path, IngestLimits(**limits))
     error = info.value
+    assert isinstance(error.kind, SkipReason) and error.kind.french
     assert error.path == path
     message = str(error)
     assert path.name in message and "\n" not in message and "Traceback" not in message
@@ -174,7 +177,7 @@ def test_zero_page_pdf(tmp_path):
 def test_pdf_with_too_many_pages(make_pdf):
     path = make_pdf("long.pdf", FRENCH_PAGES)
     assert "too many pages" in _reason(path, max_pdf_pages=2)
-    assert len(load_document(path, max_pdf_pages=3).page_starts) == 3
+    assert len(load_document(path, IngestLimits(max_pdf_pages=3)).page_starts) == 3
 
 
 def test_text_file_named_pdf(tmp_path):
@@ -211,7 +214,7 @@ def test_vanished_file(tmp_path):
 def test_file_over_size_limit(tmp_path):
     path = write(tmp_path, "big.txt", b"a" * 300_000)
     assert "too large" in _reason(path, max_file_mb=0.1)
-    assert load_document(path, max_file_mb=1).text.startswith("aaa")
+    assert load_document(path, IngestLimits(max_file_mb=1)).text.startswith("aaa")
 
 
 def test_html_article_header_is_kept_but_page_header_dropped(tmp_path):

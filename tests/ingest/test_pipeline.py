@@ -1,29 +1,29 @@
-"""End-to-end ingestion: bad inputs, metadata files, titles, stable ids, JSONL."""
+"""End-to-end ingestion: bad inputs, metadata files, titles, stable ids, typed skip reasons."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
 from ingest.chunk import word_count_tokens
-from ingest.loaders import LoadError
-from ingest.models import ChunkingConfig
+from ingest.config import ChunkingConfig, IngestLimits
+from ingest.errors import LoadError, SkipReason
 from ingest.pipeline import (
+    Ingester,
     discover_files,
     ingest_corpus,
     load_and_clean,
-    read_chunks_jsonl,
     read_sources_titles,
-    write_chunks_jsonl,
 )
 from ingest.report import format_summary
 
 from .conftest import ALL_DOCS, EXTRAITS, PAGE
 
 CONFIG = ChunkingConfig(target_tokens=60, max_tokens=100, overlap_tokens=10, min_tokens=15)
+INGESTER = Ingester(IngestLimits(), CONFIG, word_count_tokens)
+SMALL_LIMITS = Ingester(IngestLimits(max_file_mb=1, max_pdf_pages=5), CONFIG, word_count_tokens)
 NAVIGATION = ("(BUTTON)", "Retour au niveau précédent", "Fermer le menu", "Lancer la recherche",
               "Mentions légales", "Plan du site", "Aller au contenu", "Mis à jour le")
 
@@ -59,7 +59,7 @@ def messy_corpus(tmp_path: Path, make_pdf) -> Path:
 
 
 def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(messy_corpus):
-    result = ingest_corpus(messy_corpus, CONFIG, word_count_tokens, max_file_mb=1, max_pdf_pages=5)
+    result = ingest_corpus(messy_corpus, SMALL_LIMITS)
     assert sorted(d.doc_id for d in result.documents) == ["bon", "latin", "rapport"]
     reasons = {Path(s.path).name: s.reason for s in result.skipped}
     assert reasons == {
@@ -73,6 +73,14 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(messy_corp
     }
     assert reasons["enorme.txt"].startswith("file too large")
     assert "truncated" in reasons["tronque.pdf"]
+    kinds = {Path(s.path).name: s.kind for s in result.skipped}
+    assert kinds == {
+        "vide.txt": SkipReason.EMPTY, "image.txt": SkipReason.BINARY,
+        "tableur.xlsx": SkipReason.UNSUPPORTED_TYPE, "enorme.txt": SkipReason.TOO_LARGE,
+        "secret.pdf": SkipReason.ENCRYPTED_PDF, "tronque.pdf": SkipReason.CORRUPT_PDF,
+        "long.pdf": SkipReason.TOO_MANY_PAGES,
+    }
+    assert all(s.french == s.kind.french and s.french for s in result.skipped)
     assert all("\n" not in r and "Traceback" not in r for r in reasons.values())
     summary = format_summary(result)
     for name, reason in reasons.items():
@@ -81,7 +89,7 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(messy_corp
 
 
 def test_titles_encoding_and_pages(messy_corpus):
-    result = ingest_corpus(messy_corpus, CONFIG, word_count_tokens, max_file_mb=1, max_pdf_pages=5)
+    result = ingest_corpus(messy_corpus, SMALL_LIMITS)
     docs = {d.doc_id: d for d in result.documents}
     assert docs["bon"].title == "Un bon rapport"  # from SOURCES.md
     assert docs["latin"].title == "Rapport sur les données"  # cp1252 decoded
@@ -104,7 +112,7 @@ def test_file_vanishing_mid_run_is_skipped(tmp_path):
         if path.name == "a.md":
             (tmp_path / "b.md").unlink()
 
-    result = ingest_corpus(tmp_path, CONFIG, word_count_tokens, on_progress=on_progress)
+    result = ingest_corpus(tmp_path, INGESTER, on_progress=on_progress)
     assert [d.doc_id for d in result.documents] == ["a", "c"]
     assert [(Path(s.path).name, s.reason) for s in result.skipped] == [
         ("b.md", "file disappeared before it could be read")]
@@ -112,18 +120,18 @@ def test_file_vanishing_mid_run_is_skipped(tmp_path):
 
 
 def test_missing_corpus_folder(tmp_path):
-    result = ingest_corpus(tmp_path / "absent", CONFIG, word_count_tokens)
+    result = ingest_corpus(tmp_path / "absent", INGESTER)
     assert not result.documents and result.skipped[0].reason == "corpus folder not found"
 
 
 def test_ids_are_stable_and_only_a_changed_file_changes_its_ids(tmp_path):
     for name in ("a.md", "b.md"):
         (tmp_path / name).write_text(article(name[0]), encoding="utf-8")
-    first = ingest_corpus(tmp_path, CONFIG, word_count_tokens)
-    again = ingest_corpus(tmp_path, CONFIG, word_count_tokens)
+    first = ingest_corpus(tmp_path, INGESTER)
+    again = ingest_corpus(tmp_path, INGESTER)
     assert [c.id for c in first.chunks] == [c.id for c in again.chunks]
     (tmp_path / "b.md").write_text(article("b") + "\n\nUne phrase ajoutée à la fin.", encoding="utf-8")
-    changed = ingest_corpus(tmp_path, CONFIG, word_count_tokens)
+    changed = ingest_corpus(tmp_path, INGESTER)
 
     def ids(result, doc: str) -> set[str]:
         return {c.id for c in result.chunks if c.doc_id == doc}
@@ -135,7 +143,7 @@ def test_ids_are_stable_and_only_a_changed_file_changes_its_ids(tmp_path):
 def test_same_stem_in_two_formats_gets_distinct_ids(tmp_path):
     (tmp_path / "rapport.md").write_text(article("x"), encoding="utf-8")
     (tmp_path / "rapport.txt").write_text(article("y"), encoding="utf-8")
-    result = ingest_corpus(tmp_path, CONFIG, word_count_tokens)
+    result = ingest_corpus(tmp_path, INGESTER)
     assert sorted(d.doc_id for d in result.documents) == ["rapport", "rapport-txt"]
 
 
@@ -152,32 +160,6 @@ def test_sources_titles_and_discovery(corpus_dir):
     assert titles[f"{PAGE}.txt"] == "L'intelligence artificielle au service de la santé"
     assert f"{EXTRAITS}.txt" not in titles  # no italic title in its row
     assert [p.stem for p in discover_files(corpus_dir)] == sorted(ALL_DOCS)
-
-
-def test_jsonl_round_trip_is_atomic(tmp_path, corpus_result):
-    path = tmp_path / "index" / "chunks.jsonl"
-    path.parent.mkdir()
-    path.write_text("ancien contenu\n", encoding="utf-8")
-    write_chunks_jsonl(corpus_result.chunks, path)
-    assert read_chunks_jsonl(path) == corpus_result.chunks
-    assert [p.name for p in path.parent.iterdir()] == ["chunks.jsonl"]  # no temp file left
-    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
-    assert set(first) >= {"id", "doc_id", "title", "section", "page", "start", "end", "text",
-                          "source_path", "duplicate_of", "duplicates"}
-
-
-def test_failed_write_keeps_the_previous_file(tmp_path, corpus_result):
-    path = tmp_path / "chunks.jsonl"
-    write_chunks_jsonl(corpus_result.chunks[:3], path)
-
-    def broken():
-        yield corpus_result.chunks[0]
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError):
-        write_chunks_jsonl(broken(), path)
-    assert len(read_chunks_jsonl(path)) == 3
-    assert [p.name for p in tmp_path.iterdir()] == ["chunks.jsonl"]
 
 
 # ------------------------------------------------------- the bundled corpus

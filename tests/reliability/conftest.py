@@ -17,7 +17,7 @@ import pytest
 
 from ingest.chunk import word_count_tokens
 from tests.index.conftest import MiniLMEmbedder, minilm_model  # noqa: F401 (fixture)
-from tests.reliability.harness import CHUNKING, ROOT, chunk_texts, save_vectors, write_state
+from tests.reliability.harness import ROOT, chunk_texts, save_vectors, update, write_state
 
 CRASH_SCRIPT = Path(__file__).with_name("crash_build.py")
 
@@ -58,12 +58,6 @@ class Built:
     corpus_dir: Path
     ancient_id: str
     old_id: str
-
-
-def update(index_dir: Path, corpus_dir: Path, embedder, **kwargs):
-    from index.store import update_index
-
-    return update_index(index_dir, corpus_dir, embedder, CHUNKING, **kwargs)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ calls (no hook in production code):
     embed:N                in the N-th embedding batch
     write:PATTERN:N        half-way through the N-th write() to a file whose
                            name matches PATTERN (chunks.jsonl, manifest.json,
-                           CURRENT.tmp-*, vocab.index.json...)
+                           .CURRENT.*.tmp, vocab.index.json...)
     faiss                  with dense.faiss half-written
     rename:before|after    around the rename of the new version into place
     replace:before|after   around the `os.replace` of CURRENT (the swap)
@@ -38,8 +38,10 @@ if str(ROOT) not in sys.path:
 
 import faiss  # noqa: E402
 
-import index.store  # noqa: E402
-from index.lock import IndexBusy  # noqa: E402
+import ingest.pipeline  # noqa: E402
+from index.errors import IndexBusy  # noqa: E402
+from index.store import FileStore  # noqa: E402
+from ingest.config import IngestLimits  # noqa: E402
 from tests.reliability.faults import (  # noqa: E402
     FaultyOpen,
     fail_on_call,
@@ -53,7 +55,7 @@ def install(point: str, embedder: ReplayEmbedder) -> None:
     """Arrange for this process to be SIGKILLed at `point`."""
     kind, _, rest = point.partition(":")
     if kind == "load":
-        index.store.load_and_clean = fail_on_call(index.store.load_and_clean, int(rest), kill_now)
+        ingest.pipeline.load_and_clean = fail_on_call(ingest.pipeline.load_and_clean, int(rest), kill_now)
     elif kind == "embed":
         embedder.embed_passages = fail_on_call(embedder.embed_passages, int(rest), kill_now)
     elif kind == "write":
@@ -106,10 +108,9 @@ def main() -> int:
     embedder = ReplayEmbedder(Path(args.vectors), on_batch=on_batch)
     install(args.kill, embedder)
     try:
-        report = index.store.update_index(
-            Path(args.index), Path(args.corpus), embedder, CHUNKING,
-            batch_size=args.batch_size, lock_timeout=args.lock_timeout,
-        )
+        store = FileStore(Path(args.index), batch_size=args.batch_size, lock_timeout=args.lock_timeout)
+        ingester = ingest.pipeline.Ingester(IngestLimits(), CHUNKING, embedder.count_tokens)
+        report = store.update(Path(args.corpus), ingester, embedder)
     except IndexBusy as error:
         print(error, file=sys.stderr)
         return 3

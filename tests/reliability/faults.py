@@ -85,7 +85,7 @@ class FaultyOpen:
     """Replacement for `open` failing the `nth` write to files named like `pattern`.
 
     `pattern` is an `fnmatch` pattern on the file name (e.g. `chunks.jsonl`,
-    `CURRENT.tmp-*`, `*`). Files opened for reading are never touched.
+    `.CURRENT.*.tmp`, `*`). Files opened for reading are never touched.
     """
 
     def __init__(self, pattern: str, nth: int, fault: Fault) -> None:

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunk import word_count_tokens
-from ingest.models import ChunkingConfig
+from ingest.config import ChunkingConfig, IngestLimits
+from ingest.pipeline import Ingester
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "data" / "corpus"
@@ -87,14 +88,29 @@ def write_state(corpus_dir: Path, state: str) -> Path:
 
 def chunk_texts(corpus_dir: Path) -> set[str]:
     """Passage texts the project's ingestion cuts from a corpus (word-count tokens)."""
-    from index.store import PipelineIngester
-
-    ingester = PipelineIngester()
+    ingester = Ingester(IngestLimits(), CHUNKING, word_count_tokens)
     texts: set[str] = set()
     for path in ingester.discover(corpus_dir):
-        doc = ingester.load(path)
-        texts.update(c.text for c in ingester.chunk(doc, CHUNKING, word_count_tokens))
+        texts.update(c.text for c in ingester.chunk(ingester.load(path)))
     return texts
+
+
+def update(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder,
+    *,
+    batch_size: int = 32,
+    lock_timeout: float = 10.0,
+    limits: IngestLimits = IngestLimits(),
+    **options,
+):
+    """One incremental update with the project's own ingestion (`FileStore.update`)."""
+    from index.store import FileStore
+
+    ingester = Ingester(limits, CHUNKING, embedder.count_tokens)
+    store = FileStore(index_dir, batch_size=batch_size, lock_timeout=lock_timeout)
+    return store.update(corpus_dir, ingester, embedder, **options)
 
 
 def save_vectors(path: Path, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -144,7 +160,7 @@ def version_names(index_dir: Path) -> list[str]:
 def leftovers(index_dir: Path) -> list[str]:
     """What a crashed build leaves: temporary version folders and pointer files."""
     return [n for n in version_names(index_dir) if n.startswith(".tmp-")] + sorted(
-        p.name for p in index_dir.glob("CURRENT.tmp-*")
+        p.name for p in index_dir.glob(".CURRENT.*.tmp")
     )
 
 

@@ -19,8 +19,14 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from index.store import IndexUnavailable, current_build_id
+from assistant.errors import IndexUnavailable
+from index.store import FileStore
 from tests.reliability.harness import ROOT, write_state
+
+
+def current_build_id(index_dir: Path) -> str | None:
+    return FileStore(index_dir).current_version()
+
 
 QUESTION = "Quel budget pour le Health Data Hub en 2020 ?"
 
@@ -151,7 +157,7 @@ def test_assistant_ask_on_a_damaged_index_prints_one_clear_line(
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir),
            "ASSISTANT_CORPUS_DIR": str(corpus)}
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", QUESTION],
+        [sys.executable, "-m", "ui.cli", "ask", QUESTION],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode != 0, f"answered from a damaged index:\n{done.stdout[-800:]}"

@@ -2,7 +2,7 @@
 
 Most cases go through `load_and_clean`, the single-file entry point shared by
 the corpus ingestion and the upload check; the last test runs a whole corpus
-of them through `update_index`. See tests/CATALOGUE.md for the list.
+of them through the store's update (`FileStore.update`). See tests/CATALOGUE.md for the list.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ import pytest
 import ingest.loaders as loaders
 import ingest.sentences as sentences
 from ingest.chunk import chunk_document, word_count_tokens
-from ingest.loaders import LoadError
-from ingest.models import ChunkingConfig
+from ingest.config import ChunkingConfig, IngestLimits
+from ingest.errors import LoadError
 from ingest.pipeline import load_and_clean
-from tests.reliability.conftest import update
-from tests.reliability.harness import ROOT, corpus_state
+from tests.reliability.harness import ROOT, corpus_state, update
 from tests.reliability.pdfs import raw_pdf, text_line, text_pdf
 
 PARAGRAPH = (
@@ -42,12 +41,12 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 def reason(path: Path, **limits) -> str:
     """The skip reason `load_and_clean` gives for `path` (fails if it loads)."""
     with pytest.raises(LoadError) as caught:
-        load_and_clean(path, **limits)
+        load_and_clean(path, IngestLimits(**limits))
     return caught.value.reason
 
 
 def chunks_of(path: Path, **limits) -> list[str]:
-    doc = load_and_clean(path, **limits)
+    doc = load_and_clean(path, IngestLimits(**limits))
     return [c.text for c in chunk_document(doc, ChunkingConfig(), word_count_tokens)]
 
 
@@ -106,7 +105,7 @@ def test_pdf_decompression_bomb_is_refused_with_bounded_memory(tmp_path):
     path = write(tmp_path, "bombe-flux.pdf", raw_pdf(2, content))
     assert path.stat().st_size < 1_000_000
     code = (
-        "from ingest.loaders import LoadError, load_document\n"
+        "from ingest.errors import LoadError\nfrom ingest.loaders import load_document\n"
         "try:\n"
         f"    load_document({str(path)!r}); result = 'loaded'\n"
         "except LoadError as error:\n"
@@ -144,7 +143,7 @@ def test_the_time_limit_is_checked_after_every_page(tmp_path, monkeypatch):
     # Start at t=10; pages 1, 2 begin at t=20, 30 (within 25 s); page 3 at t=40 is over.
     assert "(30.0 s, page 3 of 5)" in reason(path, max_seconds_per_document=25)
     monkeypatch.setattr(loaders, "time", FakeClock())
-    assert len(load_and_clean(path, max_seconds_per_document=1000).page_starts) == 5
+    assert len(load_and_clean(path, IngestLimits(max_seconds_per_document=1000)).page_starts) == 5
 
 
 # --------------------------------------------------------------------------- text
@@ -200,8 +199,8 @@ def test_a_50_mb_text_file_over_the_limit_is_skipped_without_being_read(tmp_path
 def test_a_50_mb_text_file_under_a_raised_limit_loads_with_bounded_memory(tmp_path):
     path = write(tmp_path, "enorme.txt", big_text(50))
     code = (
-        "from ingest.loaders import load_document\n"
-        f"doc = load_document({str(path)!r}, max_file_mb=60)\n"
+        "from ingest.config import IngestLimits\nfrom ingest.loaders import load_document\n"
+        f"doc = load_document({str(path)!r}, IngestLimits(max_file_mb=60))\n"
         "result = len(doc.text)\n"
     )
     chars, peak_mb = peak_memory_mb(code)

@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 
 from assistant.answer import ABSTENTION_TEXT
-from assistant.api import QuestionError
-from assistant.cli import main as cli_main
+from assistant.errors import QuestionError
+from ui.cli import main as cli_main
 
 BUDGET = "Quel budget pour le Health Data Hub en 2020 ?"
 

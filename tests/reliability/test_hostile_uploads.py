@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ui.upload import MAX_NAME_CHARS, UploadRejected, safe_filename, store_upload
+from ingest.config import IngestLimits
+from ingest.uploads import MAX_NAME_CHARS, UploadRejected, safe_filename, store_upload
 from tests.reliability.pdfs import raw_pdf, text_line, text_pdf
 
 TEXT = ("Les données de santé sont un enjeu majeur pour la recherche médicale en France. "
@@ -33,7 +34,7 @@ def everything_under(folder: Path) -> list[str]:
 )
 def test_a_hostile_file_name_is_stored_inside_the_corpus_under_a_safe_name(tmp_path, name):
     corpus = tmp_path / "corpus"
-    stored = store_upload(name, TEXT, corpus, max_file_mb=5)
+    stored = store_upload(name, TEXT, corpus, IngestLimits(max_file_mb=5))
     assert stored.path.resolve().parent == corpus.resolve()
     assert everything_under(tmp_path) == ["corpus", f"corpus/{stored.name}"]
     safe = stored.name
@@ -71,12 +72,12 @@ def test_a_hostile_upload_is_refused_in_french_and_leaves_nothing(tmp_path, name
     corpus.mkdir()
     data = make(tmp_path)
     with pytest.raises(UploadRejected) as caught:
-        store_upload(name, data, corpus, max_file_mb=5)
+        store_upload(name, data, corpus, IngestLimits(max_file_mb=5))
     assert expected in str(caught.value)
     assert everything_under(corpus) == []  # no file, no hidden staging folder
 
 
 def test_a_utf16_upload_is_accepted_and_readable(tmp_path):
     data = "Données de santé à l'hôpital.\n\n".encode("utf-16") + TEXT.decode().encode("utf-16")
-    stored = store_upload("notes.txt", data, tmp_path / "corpus", max_file_mb=5)
+    stored = store_upload("notes.txt", data, tmp_path / "corpus", IngestLimits(max_file_mb=5))
     assert stored.path.read_bytes() == data

@@ -9,7 +9,7 @@ answer is consistent with the one index version it names.
 
 from __future__ import annotations
 
-from eval.bench import LoadReport, run_load
+from eval.bench.load import LoadReport, run_load
 
 
 def test_questions_keep_being_answered_consistently_during_a_reindex(

@@ -33,8 +33,6 @@ INJECTION = (
 @pytest.fixture(scope="module")
 def injected_settings(settings, default_embedder, tmp_path_factory):
     """Settings of a small French corpus with the injected document, indexed once."""
-    from index.store import update_index
-
     base = tmp_path_factory.mktemp("injection")
     corpus = base / "corpus"
     corpus.mkdir()
@@ -43,7 +41,7 @@ def injected_settings(settings, default_embedder, tmp_path_factory):
     (corpus / "budget.txt").write_text(FACT, encoding="utf-8")
     (corpus / "consignes.txt").write_text(INJECTION, encoding="utf-8")
     injected = settings.model_copy(update={"corpus_dir": corpus, "index_dir": base / "index"})
-    update_index(injected.index_dir, corpus, default_embedder, injected.chunking)
+    Assistant(injected, default_embedder).rebuild()
     return injected
 
 

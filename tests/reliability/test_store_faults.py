@@ -22,10 +22,15 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.settings import Settings
-from index.store import IndexUnavailable, open_index
-from tests.reliability.conftest import Built, run_child, update
+from index.errors import IndexUnavailable
+from index.store import FileStore
+from tests.reliability.conftest import Built, run_child
 from tests.reliability.faults import FaultyOpen, disk_full, faulty_faiss_write, read_only
-from tests.reliability.harness import MARKER, leftovers, texts_by_doc, version_names, write_state
+from tests.reliability.harness import MARKER, leftovers, texts_by_doc, update, version_names, write_state
+
+
+def open_index(index_dir: Path):
+    return FileStore(index_dir).open()
 
 
 def assert_single_version(index_dir: Path, state: str, state_texts, embedder) -> None:
@@ -60,7 +65,7 @@ KILL_POINTS = [
     pytest.param("write:manifest.json:1", "old", "tmp", id="writing-manifest"),
     pytest.param("rename:before", "old", "tmp", id="before-rename"),
     pytest.param("rename:after", "old", "orphan", id="after-rename"),
-    pytest.param("write:CURRENT.tmp-*:1", "old", "pointer", id="writing-pointer"),
+    pytest.param("write:.CURRENT.*.tmp:1", "old", "pointer", id="writing-pointer"),
     pytest.param("replace:before", "old", "pointer", id="before-swap"),
     pytest.param("replace:after", "new", None, id="after-swap"),
     pytest.param("gc", "new", None, id="collecting-old-version"),
@@ -83,7 +88,7 @@ def test_sigkill_leaves_exactly_one_complete_version(
     if left == "tmp":
         assert any(n.startswith(".tmp-") for n in version_names(built.index_dir))
     elif left == "pointer":
-        assert list(built.index_dir.glob("CURRENT.tmp-*"))
+        assert list(built.index_dir.glob(".CURRENT.*.tmp"))
     elif left == "orphan":  # renamed into place, never published
         assert len(set(complete) - {built.ancient_id, built.old_id}) == 1
 
@@ -102,7 +107,7 @@ def test_sigkill_during_the_first_build_leaves_no_index_then_recovers(
     index_dir, corpus_dir = tmp_path / "index", write_state(tmp_path / "corpus", "old")
     done = run_child(index_dir, corpus_dir, vectors_file, "--kill", point, "--batch-size", "1")
     assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
-    with pytest.raises(IndexUnavailable, match="No index found"):
+    with pytest.raises(IndexUnavailable, match="Aucun index"):
         open_index(index_dir)
     update(index_dir, corpus_dir, word_embedder)
     assert leftovers(index_dir) == []
@@ -116,7 +121,7 @@ DISK_FULL_POINTS = [
     pytest.param(lambda: FaultyOpen("chunks.jsonl", 2, disk_full), id="chunks"),
     pytest.param(lambda: FaultyOpen("data.csc.index.npy", 2, disk_full), id="bm25"),
     pytest.param(lambda: FaultyOpen("manifest.json", 1, disk_full), id="manifest"),
-    pytest.param(lambda: FaultyOpen("CURRENT.tmp-*", 1, disk_full), id="pointer"),
+    pytest.param(lambda: FaultyOpen(".CURRENT.*.tmp", 1, disk_full), id="pointer"),
     pytest.param("faiss", id="faiss"),
 ]
 
@@ -287,7 +292,7 @@ def test_two_ingest_processes_at_once_wait_or_refuse_without_damage(
     patient_out, patient_err = patient.communicate(timeout=120)
 
     assert impatient.returncode == 3  # refused, with a message saying why and what to do
-    assert "already running" in impatient.stderr and "Wait for it to finish" in impatient.stderr
+    assert "en cours" in impatient.stderr and "Attendez qu'elle se termine" in impatient.stderr
     assert first.returncode == 0, first_err
     assert patient.returncode == 0, patient_err
     assert '"up_to_date": true' in patient_out  # it waited, then found the work done

@@ -69,11 +69,10 @@ def tiny_env(monkeypatch, tmp_path, settings):
 @pytest.fixture
 def tiny_indexed_env(tiny_env, default_embedder):
     """The tiny corpus, already indexed with the real French embedder."""
+    from assistant.api import Assistant
     from assistant.settings import Settings
-    from index.store import update_index
 
-    settings = Settings()
-    update_index(settings.index_dir, settings.corpus_dir, default_embedder, settings.chunking)
+    Assistant(Settings(), default_embedder).rebuild()
     return tiny_env
 
 

@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from index.store import open_index
+from index.store import FileStore
 from tests.ui.conftest import ask, open_app
 from tests.ui.helpers import all_markdown, expander_labels
 from ui.feedback import read_feedback
@@ -66,7 +66,7 @@ def test_document_filter_limits_the_sources(bundled_env, bundled_index):
     at = open_app()
     assert not at.exception, at.exception
     choice = at.sidebar.multiselect[0]
-    titles = {d["doc_id"]: d["title"] for d in open_index(bundled_index).manifest["documents"]}
+    titles = {d.doc_id: d.title for d in FileStore(bundled_index).open().manifest.documents}
     assert choice.options == sorted(titles.values(), key=str.lower)  # shown by title
     at = choice.set_value([KRATZ]).run()
     at = ask(at, QUESTION)

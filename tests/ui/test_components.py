@@ -122,13 +122,19 @@ def test_card_label_numbers_title_section_page_and_relevance():
     assert relevance(0.04, 0.04) == "100 %" and relevance(0.01, 0.0) == "—"
 
 
-def test_index_status_tolerates_missing_fields():
-    status = index_status({"documents": [{"doc_id": "a"}, {"doc_id": "b"}], "chunk_count": 42,
-                           "embedding": {"model_id": "m@onnx"}, "built_at": "2025-01-02T03:04:05+00:00"})
+def test_index_status_shows_the_manifest_facts():
+    from index.store import DocumentRecord, Manifest
+    from index.store.manifest import EmbeddingInfo
+    from ingest.config import ChunkingConfig
+
+    documents = tuple(DocumentRecord(d, d, d, d, "txt", "h", 21) for d in ("a", "b"))
+    manifest = Manifest("20250102-030405-00000000", EmbeddingInfo("m@onnx", 3, 512), ChunkingConfig(),
+                        42, documents, built_at="2025-01-02T03:04:05+00:00")
+    status = index_status(manifest)
     assert status["Documents"] == "2" and status["Passages"] == "42" and status["Modèle"] == "m@onnx"
     assert re.fullmatch(r"\d\d/\d\d/2025 \d\d:\d\d", status["Construit le"])
-    assert index_status({})["Passages"] == "—"
-    assert format_timestamp("pas une date") == "pas une date"
+    assert status["Version"] == "20250102-030405-00000000"
+    assert format_timestamp("") == "—" and format_timestamp("pas une date") == "pas une date"
 
 
 def _card_app() -> None:

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import Settings
-from index.store import current_build_id, open_index
+from index.store import FileStore
 from tests.ui.conftest import TINY_CORPUS, ask, open_app
 from tests.ui.helpers import make_pdf
-from ui.upload import add_to_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -21,6 +20,14 @@ NEW_DOC = (
     "à partir des données de l'entrepôt hospitalier.\n"
 )
 NEW_QUESTION = "Combien de patients le programme Hippocrate-42 a-t-il permis de vacciner ?"
+
+
+def current_build_id(index_dir: Path) -> str | None:
+    return FileStore(index_dir).current_version()
+
+
+def open_index(index_dir: Path):
+    return FileStore(index_dir).open()
 
 
 def button(at, label):
@@ -63,7 +70,7 @@ def test_damaged_index_offers_a_rebuild(tiny_indexed_env):
     at = next(b for b in at.button if b.label == "Reconstruire l'index").click().run()
     assert not at.exception, at.exception
     assert not at.error and at.chat_input
-    assert open_index(index_dir).manifest["chunk_count"] > 0
+    assert open_index(index_dir).manifest.chunk_count > 0
 
 
 def test_uploaded_file_becomes_searchable_without_restart(tiny_indexed_env):
@@ -74,7 +81,7 @@ def test_uploaded_file_becomes_searchable_without_restart(tiny_indexed_env):
     assert "a été ajouté au corpus" in at.success[0].value
     assert corpus_names(tiny_indexed_env) == ["Vaccination IA.md", "robotique.txt", "telesante.md"]
     settings = Settings()
-    assert {d["doc_id"] for d in open_index(settings.index_dir).manifest["documents"]} == {
+    assert {d.doc_id for d in open_index(settings.index_dir).manifest.documents} == {
         "telesante", "robotique", "vaccination-ia"}
     assert "Vaccination et intelligence artificielle" in at.sidebar.multiselect[0].options
     at = ask(at, NEW_QUESTION)
@@ -126,8 +133,8 @@ def test_copy_of_an_indexed_document_is_refused_and_removed(tiny_indexed_env):
     from ui.state import get_assistant
 
     bot = get_assistant(Settings())
-    outcome = add_to_corpus(bot, "copie.md", TINY_CORPUS["telesante.md"].encode(), content_type="text/markdown")
+    outcome = bot.add_document("copie.md", TINY_CORPUS["telesante.md"].encode(), content_type="text/markdown")
     assert not outcome.ok
     assert "identique" in outcome.message
     assert corpus_names(tiny_indexed_env) == ["robotique.txt", "telesante.md"]
-    assert {d["doc_id"] for d in bot.snapshot.manifest["documents"]} == {"telesante", "robotique"}
+    assert {d.doc_id for d in bot.documents()} == {"telesante", "robotique"}

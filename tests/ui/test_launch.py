@@ -30,7 +30,7 @@ def serves(url: str, process: subprocess.Popen, seconds: float = 60) -> bool:
 def test_assistant_ui_honours_streamlit_options_and_environment(tmp_path):
     port = free_port()
     env = {**os.environ, "STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_ADDRESS": "127.0.0.1"}
-    command = [sys.executable, "-m", "assistant.cli", "ui", "--server.headless", "true",
+    command = [sys.executable, "-m", "ui.cli", "ui", "--server.headless", "true",
                "--server.fileWatcherType", "none"]
     log = tmp_path / "ui.log"
     with log.open("w") as output:

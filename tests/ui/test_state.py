@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from assistant.documents import pending_files
 from assistant.settings import Settings
-from index.store import file_sha256
+from index.store import DocumentRecord, Manifest
+from index.store.manifest import EmbeddingInfo
+from ingest.atomic import file_sha256
+from ingest.config import ChunkingConfig
+from ingest.pipeline import Ingester
 from ui.state import ProgressBar, estimate_chunks_to_embed, generative_available
 
 
@@ -24,10 +29,13 @@ def test_estimate_counts_only_new_or_changed_files(tmp_path):
     old.write_text("a" * 4000, encoding="utf-8")
     (corpus / "nouveau.txt").write_text("b" * 3000, encoding="utf-8")
     (corpus / "SOURCES.md").write_text("x" * 9000, encoding="utf-8")  # metadata: never embedded
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert estimate_chunks_to_embed(settings, None) == 7  # 7000 bytes at 1000 per passage
-    manifest = {"documents": [{"file": str(old), "content_hash": file_sha256(old), "chunk_count": 8}]}
-    assert estimate_chunks_to_embed(settings, manifest) == 6  # 3000 bytes at 500 per passage
+    ingester = Ingester()
+    assert estimate_chunks_to_embed(pending_files(corpus, ingester, []), None) == 7  # 7000 bytes at 1000 per passage
+    record = DocumentRecord("ancien", "Ancien", str(old), str(old), "txt", file_sha256(old), 8)
+    manifest = Manifest("v1", EmbeddingInfo("m", 3, 512), ChunkingConfig(), 8, (record,))
+    pending = pending_files(corpus, ingester, [record])
+    assert [p.name for p in pending] == ["nouveau.txt"]
+    assert estimate_chunks_to_embed(pending, manifest) == 6  # 3000 bytes at 500 per passage
 
 
 def test_progress_bar_follows_estimate_then_total():

@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.api import QuestionError
+from assistant.errors import IndexBusy, IndexUnavailable, QuestionError, UploadRejected
 from assistant.models import Answer
-from index.store import IndexBusy, IndexUnavailable
+from assistant.documents import ALLOWED_EXTENSIONS, safe_filename
 from ui.components import (
     escape_markdown,
     index_status,
@@ -27,12 +27,10 @@ from ui.feedback import append_feedback, feedback_record
 from ui.state import (
     generative_available,
     get_assistant,
-    index_exists,
     load_settings,
     run_update,
     update_summary,
 )
-from ui.upload import ALLOWED_EXTENSIONS, UploadRejected, add_to_corpus, safe_filename
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +55,7 @@ def show_flash() -> None:
 
 def ensure_index(bot) -> Any:
     """Build the index on first run; return the snapshot in use (stops the page if none)."""
-    if not index_exists(bot.settings):
+    if not bot.has_index():
         st.info(
             "Premier démarrage : construction de l'index des rapports "
             f"({escape_markdown(str(bot.settings.corpus_dir))}). Cela prend environ une minute."
@@ -106,8 +104,7 @@ def sidebar_mode(settings) -> str:
 
 def sidebar_search(snapshot, settings) -> tuple[list[str] | None, int]:
     """Document filter and number of passages."""
-    documents = snapshot.manifest.get("documents", [])
-    titles = {d["doc_id"]: d.get("title") or d["doc_id"] for d in documents}
+    titles = {d.doc_id: d.title or d.doc_id for d in snapshot.manifest.documents}
     options = sorted(titles, key=lambda doc_id: titles[doc_id].lower())
     if "documents" in st.session_state:  # drop documents that left the corpus
         st.session_state.documents = [d for d in st.session_state.documents if d in titles]
@@ -167,8 +164,7 @@ def sidebar_upload(bot) -> None:
                 outcome = run_update(
                     bot,
                     label=f"Ajout de « {name} »…",
-                    action=lambda progress: add_to_corpus(
-                        bot,
+                    action=lambda progress: bot.add_document(
                         uploaded.name,
                         data,
                         content_type=uploaded.type or "",
@@ -196,13 +192,13 @@ def sidebar_index(bot, snapshot) -> None:
     st.sidebar.markdown(
         "  \n".join(f"**{key}** : {escape_markdown(value)}" for key, value in status.items())
     )
-    skipped = snapshot.manifest.get("skipped", [])
+    skipped = snapshot.manifest.skipped
     if skipped:
         with st.sidebar.expander(f"Fichiers ignorés ({len(skipped)})"):
             for entry in skipped:
                 st.markdown(
-                    f"- {escape_markdown(entry.get('file', '?').rsplit('/', 1)[-1])} : "
-                    f"{escape_markdown(entry.get('reason', ''))}"
+                    f"- {escape_markdown(entry.file.rsplit('/', 1)[-1])} : "
+                    f"{escape_markdown(entry.kind.french)}"
                 )
     full = st.sidebar.checkbox(
         "Tout réencoder", key="full_rebuild", help="Sinon, seuls les fichiers nouveaux ou modifiés le sont."

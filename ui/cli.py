@@ -1,4 +1,9 @@
-"""The `assistant` command: ingest, ask, eval, bench, ui."""
+"""The `assistant` command: ingest, ask, eval, calibrate, bench, ui.
+
+A shell over the core: it builds the `Settings` once from the options, the
+environment and `assistant.toml`, and passes them to the `Assistant` facade,
+the evaluation and the benchmarks.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ import sys
 from pathlib import Path
 
 from assistant.settings import Settings
+from eval.bench import BENCHMARKS
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The one `Settings` of this run: options override the environment and the TOML file."""
     overrides = {}
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = Path(args.corpus)
@@ -22,26 +29,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def index_summary(snapshot, skipped) -> str:
-    """The per-document ingest table (chars in/kept, chunks, pages, duplicates)."""
-    from ingest.pipeline import DocumentStats, IngestResult
-    from ingest.report import format_summary
-
-    stats = []
-    for doc in sorted(snapshot.documents.values(), key=lambda d: d.doc_id):
-        chunks = [c for c in snapshot.chunks if c.doc_id == doc.doc_id]
-        stats.append(DocumentStats(
-            doc_id=doc.doc_id, title=doc.title, source_path=doc.source_path,
-            chars_in=doc.chars_in, chars_kept=len(doc.text), chunks=len(chunks),
-            pages=len(doc.page_starts) or None,
-            duplicates=sum(c.duplicate_of is not None for c in chunks),
-        ))
-    return format_summary(IngestResult(stats=stats, skipped=list(skipped)))
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from index.embedder import load_embedder
-    from index.store import open_index, update_index
+    from assistant.api import Assistant
 
     settings = settings_from_args(args)
     if not settings.corpus_dir.is_dir():
@@ -49,22 +38,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     # Indexing is background work: let a running assistant answer first.
     os.nice(10)
-    embedder = load_embedder(settings.embedding_model, settings.embedding_backend, settings.cache_dir)
-    report = update_index(
-        settings.index_dir,
-        settings.corpus_dir,
-        embedder,
-        settings.chunking,
-        rebuild=args.rebuild,
-        show_progress=not args.quiet,
-        max_file_mb=settings.max_file_mb,
-        max_pdf_pages=settings.max_pdf_pages,
-        max_seconds_per_document=settings.max_seconds_per_document,
-    )
-    print(index_summary(open_index(settings.index_dir), report.skipped))
+    bot = Assistant(settings)
+    report = bot.rebuild(full=args.rebuild, show_progress=not args.quiet)
+    print(bot.index_summary(report.skipped))
     print()
     print(report.summary())
-    print(f"index: {settings.index_dir}")
+    print(f"index : {bot.store.describe()}")
     return 0
 
 
@@ -89,7 +68,8 @@ def _print_answer(answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.api import Assistant, QuestionError
+    from assistant.api import Assistant
+    from assistant.errors import QuestionError
 
     bot = Assistant.load(settings=settings_from_args(args), show_progress=True)
     documents = args.doc or None
@@ -127,17 +107,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import main as eval_main
 
-    return eval_main(args)
+    return eval_main(
+        settings_from_args(args), set_name=args.set, split=args.split, mode=args.mode,
+        baseline=args.baseline, limit=args.limit, out=Path(args.out) if args.out else None,
+        check=args.check_floors,
+    )
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from eval.calibrate import CALIBRATION_FILE, calibrate
+
+    out = Path(args.out) if args.out else CALIBRATION_FILE
+    calibration = calibrate(settings_from_args(args), args.set, out)
+    print(json.dumps({k: v for k, v in calibration.items() if k != "question_centroid"}, indent=2))
+    print(f"calibration : {out}")
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import main as bench_main
 
-    return bench_main(args)
+    return bench_main(
+        args.what, settings_from_args(args), threads=args.threads, seconds=args.seconds, mb=args.mb
+    )
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args]
     env = dict(os.environ)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
@@ -162,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
     ask.add_argument("--doc", action="append", help="search only this document id (repeatable)")
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
-    ask.add_argument("--corpus")
-    ask.add_argument("--index")
+    ask.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
+    ask.add_argument("--index", help="index directory")
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="run the evaluation suite and write a report")
@@ -174,14 +170,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, default=None, help="first N questions only")
     ev.add_argument("--out", help="reports folder")
     ev.add_argument("--check-floors", action="store_true", help="fail below eval/floors.json")
-    ev.add_argument("--corpus")
-    ev.add_argument("--index")
+    ev.add_argument("--corpus", help="documents folder of the index to evaluate")
+    ev.add_argument("--index", help="index directory to evaluate")
     ev.set_defaults(func=cmd_eval)
 
+    cal = sub.add_parser("calibrate", help="refit the abstention gate on a question set's dev split")
+    cal.add_argument("--set", default="gold", help="question set name in eval/datasets, or a .jsonl path")
+    cal.add_argument("--out", help="calibration file to write (default: the packaged one)")
+    cal.add_argument("--corpus", help="documents folder")
+    cal.add_argument("--index", help="index directory")
+    cal.set_defaults(func=cmd_calibrate)
+
     bench = sub.add_parser("bench", help="print speed and memory tables")
-    bench.add_argument("what", choices=["ingest", "query", "convert", "load", "memory"], help="what to measure")
-    bench.add_argument("--corpus")
-    bench.add_argument("--index")
+    bench.add_argument("what", choices=BENCHMARKS, help="what to measure")
+    bench.add_argument("--corpus", help="documents folder")
+    bench.add_argument("--index", help="index directory")
     bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
     bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")

@@ -1,4 +1,4 @@
-"""Real French texts from the bundled corpus, for fidelity checks and benchmarks."""
+"""Real French texts from a corpus (the bundled one by default), for fidelity checks and benchmarks."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from assistant.settings import BUNDLED_CORPUS
+
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 def corpus_paragraphs(corpus_dir: Path | None = None) -> list[str]:
     """Every paragraph of every `.txt` file in `corpus_dir` (split on blank lines)."""
-    if corpus_dir is None:
-        from assistant.settings import BUNDLED_CORPUS
-
-        corpus_dir = BUNDLED_CORPUS
+    corpus_dir = corpus_dir or BUNDLED_CORPUS
     paragraphs: list[str] = []
     for path in sorted(Path(corpus_dir).glob("*.txt")):
         text = path.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from index.embedder import BACKENDS, load_embedder, load_token_counter
-from index.sample_texts import corpus_paragraphs, merged_passages
+from eval.bench.samples import corpus_paragraphs, merged_passages
 
 SAMPLE_QUESTIONS = (
     "Quels sont les freins à l'utilisation des données de santé ?",
@@ -127,10 +127,7 @@ def corpus_benchmark_passages(
     return merged_passages(corpus_paragraphs(corpus_dir), counter, min_tokens, max_tokens)[:count]
 
 
-def main() -> None:
-    """`python -m index.embedding_bench`: the table on ~300 corpus passages."""
-    print(format_benchmark_table(benchmark_embedding(corpus_benchmark_passages())))
-
-
-if __name__ == "__main__":
-    main()
+def main(corpus_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+    """`assistant bench embedding`: the table on ~300 passages of the corpus."""
+    passages = corpus_benchmark_passages(corpus_dir, cache_dir)
+    print(format_benchmark_table(benchmark_embedding(passages, cache_dir=cache_dir)))

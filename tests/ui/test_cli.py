@@ -1,6 +1,6 @@
 """The `assistant` command line: argument parsing (end-to-end runs live in the reliability tests)."""
 
-from assistant.cli import build_parser
+from ui.cli import build_parser
 
 
 def test_bench_takes_its_duration_threads_and_size_from_flags():

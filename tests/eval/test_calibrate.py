@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.calibrate import MAX_FALSE_ABSTENTION, choose_threshold, fit_signed_logistic
+from eval.calibrate import MAX_FALSE_ABSTENTION, choose_threshold, fit_signed_logistic
 
 
 def test_the_fit_separates_classes_along_a_helpful_feature():

@@ -1,4 +1,4 @@
-"""Adding a user's file to the corpus: validation, safe naming, atomic storage.
+"""Adding a user's file to a corpus folder: validation, safe naming, atomic storage.
 
 The order matters: a file is validated in memory (extension, size, content
 type, magic bytes), then written under a hidden staging folder of the corpus
@@ -6,6 +6,8 @@ type, magic bytes), then written under a hidden staging folder of the corpus
 and only then moved to its final name with an atomic `os.replace`. A file the
 loader rejects is never left in the corpus. Every rejection is an
 `UploadRejected` whose message is French and meant for the user.
+
+Indexing the stored file is the assistant's job (`Assistant.add_document`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the assistant module loads the models; only its type is needed here
-    from assistant.api import Assistant
-    from ingest.models import CleanDocument
+from ingest.atomic import fsync_dir
+from ingest.config import IngestLimits
+from ingest.errors import AssistantError, LoadError
+from ingest.loaders import decode_bytes
+from ingest.models import CleanDocument
+from ingest.pipeline import Ingester
 
 # Extension -> kind of content the file must hold.
 ALLOWED_EXTENSIONS: dict[str, str] = {
@@ -48,7 +51,7 @@ STAGING_PREFIX = ".upload-"
 _UNSAFE_CHARS = re.compile(r'[<>:"|?*\\/]')
 
 
-class UploadRejected(ValueError):
+class UploadRejected(AssistantError, ValueError):
     """A file that cannot be added to the corpus; the message is French."""
 
 
@@ -88,16 +91,6 @@ class StoredFile:
         if self.backup is not None:
             shutil.rmtree(self.backup.parent, ignore_errors=True)
             self.backup = None
-
-
-@dataclass
-class UploadOutcome:
-    """What adding one file did, for the page to display."""
-
-    ok: bool
-    message: str
-    stored: StoredFile | None = None
-    details: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- names
@@ -203,8 +196,6 @@ def _check_content_type(name: str, kind: str, content_type: str) -> None:
 
 def _check_text(name: str, data: bytes) -> None:
     """Text files must decode; NUL bytes are only allowed under a UTF-16/32 byte-order mark."""
-    from ingest.loaders import LoadError, decode_bytes
-
     has_wide_bom = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
     if b"\x00" in data and not has_wide_bom:
         raise UploadRejected(f"« {name} » contient des octets nuls : ce n'est pas un fichier texte.")
@@ -216,46 +207,15 @@ def _check_text(name: str, data: bytes) -> None:
 
 # ------------------------------------------------------------------ loader check
 
-# The ingester's reasons are English one-liners; the page speaks French.
-_REASONS_FR = (
-    ("encrypted pdf", "PDF chiffré (protégé par un mot de passe)"),
-    ("corrupt", "PDF corrompu ou tronqué"),
-    ("no end-of-file", "PDF corrompu ou tronqué"),
-    ("not a pdf", "ce n'est pas un fichier PDF"),
-    ("no text layer", "PDF sans texte (document scanné ou images seulement ?)"),
-    ("too many pages", "trop de pages"),
-    ("no pages", "PDF sans aucune page"),
-    ("too large", "fichier trop volumineux"),
-    ("empty", "fichier vide"),
-    ("no text", "aucun texte exploitable"),
-    ("binary content", "contenu binaire, pas du texte"),
-    ("invalid utf", "encodage de texte invalide"),
-    ("unsupported file type", "type de fichier non pris en charge"),
-)
-
-
-def french_reason(reason: str) -> str:
-    """The ingester's reason in French (the original kept in parentheses if unknown)."""
-    lowered = reason.lower()
-    for needle, french in _REASONS_FR:
-        if needle in lowered:
-            return french
-    return f"fichier illisible ({reason})"
-
-
-def check_with_loader(path: Path, max_file_mb: float, max_pdf_pages: int) -> "CleanDocument":
+def check_with_loader(path: Path, limits: IngestLimits) -> CleanDocument:
     """Load and clean `path` exactly as the ingester will; return the clean document.
 
     Raises `UploadRejected` with a French reason when the ingester would skip it.
     """
-    from ingest.loaders import LoadError
-    from ingest.pipeline import load_and_clean
-
     try:
-        return load_and_clean(path, max_file_mb=max_file_mb, max_pdf_pages=max_pdf_pages)
+        return Ingester(limits).load(path)
     except LoadError as error:
-        reason = getattr(error, "reason", str(error))
-        raise UploadRejected(f"« {path.name} » refusé : {french_reason(reason)}.") from None
+        raise UploadRejected(f"« {path.name} » refusé : {error.kind.french}.") from None
     except OSError as error:
         raise UploadRejected(f"« {path.name} » illisible : {error.strerror or error}.") from None
 
@@ -267,9 +227,8 @@ def store_upload(
     name: str,
     data: bytes,
     corpus_dir: Path,
+    limits: IngestLimits = IngestLimits(),
     *,
-    max_file_mb: float,
-    max_pdf_pages: int = 2000,
     content_type: str = "",
     overwrite: bool = False,
     known_documents: dict[str, str] | None = None,
@@ -281,7 +240,7 @@ def store_upload(
     existing file of the same name is only replaced when `overwrite` is true
     (`UploadConflict` otherwise); identical bytes are left as they are.
     """
-    safe = validate_upload(name, data, max_file_mb, content_type)
+    safe = validate_upload(name, data, limits.max_file_mb, content_type)
     corpus_dir = Path(corpus_dir)
     corpus_dir.mkdir(parents=True, exist_ok=True)
     target = corpus_dir / safe
@@ -290,7 +249,7 @@ def store_upload(
         if not target.is_file() or target.is_symlink():
             raise UploadRejected(f"« {safe} » existe déjà dans le corpus et n'est pas un fichier ordinaire.")
         if target.read_bytes() == data:
-            doc = check_with_loader(target, max_file_mb, max_pdf_pages)
+            doc = check_with_loader(target, limits)
             return StoredFile(safe, target, doc.doc_id, doc.title, unchanged=True)
         if not overwrite:
             raise UploadConflict(safe)
@@ -303,11 +262,11 @@ def store_upload(
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        doc = check_with_loader(staged, max_file_mb, max_pdf_pages)
+        doc = check_with_loader(staged, limits)
         _check_doc_id(doc.doc_id, target, known_documents or {})
         backup = _keep_previous(target, corpus_dir) if replaced else None
         os.replace(staged, target)  # same folder tree, same file system: atomic
-        _fsync_dir(corpus_dir)
+        fsync_dir(corpus_dir, strict=False)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return StoredFile(safe, target, doc.doc_id, doc.title, replaced=replaced, backup=backup)
@@ -333,111 +292,3 @@ def _check_doc_id(doc_id: str, target: Path, known: dict[str, str]) -> None:
             f"Le corpus contient déjà un document d'identifiant « {doc_id} » "
             f"(fichier « {Path(other).name} ») : renommez le fichier avant de l'ajouter."
         )
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def remove_leftover_staging(corpus_dir: Path) -> None:
-    """Delete staging folders left by a crash during an upload."""
-    for path in Path(corpus_dir).glob(f"{STAGING_PREFIX}*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-
-
-# ------------------------------------------------------------------ whole flow
-
-
-def add_to_corpus(
-    bot: "Assistant",
-    name: str,
-    data: bytes,
-    *,
-    content_type: str = "",
-    overwrite: bool = False,
-    on_progress: Callable[..., None] | None = None,
-) -> UploadOutcome:
-    """Store an uploaded file in the assistant's corpus and index it incrementally.
-
-    This is what the page calls when the user adds a file. The outcome's
-    message is French. If the index refuses the stored file (for instance it
-    repeats another document word for word), the file is removed again so the
-    corpus holds only searchable documents.
-    """
-    settings = bot.settings
-    known = _known_documents(bot)
-    try:
-        stored = store_upload(
-            name,
-            data,
-            settings.corpus_dir,
-            max_file_mb=settings.max_file_mb,
-            max_pdf_pages=settings.max_pdf_pages,
-            content_type=content_type,
-            overwrite=overwrite,
-            known_documents=known,
-        )
-    except UploadRejected as error:
-        return UploadOutcome(False, str(error))
-
-    try:
-        report = bot.rebuild(on_progress=on_progress)
-    except Exception as error:  # index busy, disk full…: the file stays for the next update
-        stored.discard_backup()
-        return UploadOutcome(
-            False,
-            f"« {stored.name} » a été enregistré mais l'indexation a échoué "
-            f"({type(error).__name__} : {error}). Relancez « Mettre à jour l'index ».",
-            stored,
-        )
-    skipped = next((s for s in report.skipped if Path(s.path).resolve() == stored.path.resolve()), None)
-    if skipped is not None:
-        if not stored.unchanged:
-            stored.restore()
-            bot.rebuild()
-        return UploadOutcome(
-            False,
-            f"« {stored.name} » n'a pas pu être indexé : {_index_reason_fr(skipped.reason)}.",
-            stored,
-        )
-    stored.discard_backup()
-    details = [f"{report.chunk_count} passages dans l'index"]
-    if report.chunks_embedded:
-        details.append(f"{report.chunks_embedded} passages encodés")
-    if stored.unchanged:
-        message = f"« {stored.name} » est déjà dans le corpus, à l'identique."
-    elif stored.replaced:
-        message = f"« {stored.name} » a été remplacé et réindexé : « {stored.title} »."
-    else:
-        message = f"« {stored.name} » a été ajouté au corpus et indexé : « {stored.title} »."
-    return UploadOutcome(True, message, stored, details)
-
-
-def _known_documents(bot: "Assistant") -> dict[str, str]:
-    """doc id -> file of the current index (empty when there is no index yet)."""
-    try:
-        documents = bot.snapshot.manifest.get("documents", [])
-    except Exception:  # no index or unreadable index: nothing to clash with
-        return {}
-    return {d["doc_id"]: d.get("file", "") for d in documents if "doc_id" in d}
-
-
-def _index_reason_fr(reason: str) -> str:
-    lowered = reason.lower()
-    if "same content" in lowered:
-        return "son contenu est identique à celui d'un autre document du corpus"
-    if "same document id" in lowered:
-        return "un autre fichier du corpus porte le même identifiant de document"
-    if "no text to index" in lowered:
-        return "aucun texte à indexer"
-    return french_reason(reason)

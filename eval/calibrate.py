@@ -1,6 +1,6 @@
-"""Fit the abstention gate on the `dev` split of the gold set.
+"""Fit the abstention gate on the `dev` split of a question set.
 
-    python -m assistant.calibrate [--set gold]
+    python -m eval.calibrate [--set gold] [--out PATH]
 
 Runs retrieval for every dev question, fits a logistic regression of
 "answerable" on the standardised gate features (class-balanced, L2-penalised,
@@ -8,9 +8,10 @@ each weight held to the sign its feature's meaning gives it, see
 `gate.WEIGHT_SIGNS`: with a few dozen questions an unconstrained fit flips
 signs on correlated features), then picks the probability threshold that
 keeps false abstentions on answerable dev questions at or under 5 % while
-abstaining on as many unanswerable ones as possible. Writes
-`assistant/gate_calibration.json`; the evaluation reports the result on the
-held-out `test` split.
+abstaining on as many unanswerable ones as possible. Writes the calibration
+JSON (by default the one shipped with the package, `assistant/gate_calibration.json`);
+the evaluation reports the result on the held-out `test` split. It lives in
+`eval/` because it needs the labelled questions; the core only reads its output.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
@@ -32,10 +34,12 @@ from assistant.gate import (
     load_calibration,
     standardise,
 )
+from assistant.settings import Settings
 from eval.dataset import load_questions
+from ingest.atomic import atomic_write_text
 
-MAX_FALSE_ABSTENTION = 0.05
-L2_STRENGTH = 1.0  # inverse of scikit-learn's C=1
+MAX_FALSE_ABSTENTION = 0.05  # the threshold keeps dev false abstentions at or under this share
+L2_STRENGTH = 1.0  # L2 penalty on the weights (the inverse of scikit-learn's C=1)
 
 
 def fit_signed_logistic(
@@ -83,15 +87,16 @@ def choose_threshold(
     return best
 
 
-def calibrate(set_name: str = "gold") -> dict:
-    bot = Assistant.load()
+def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATION_FILE) -> dict:
+    """Fit the gate on the dev questions of `set_name` over the index of `settings`; write `out`."""
+    bot = Assistant.load(settings=settings)
     questions = load_questions(set_name, split="dev")
     # The mean embedding of the calibration questions: `sentence_specificity`
     # compares each answer sentence to it (mean cosine to these questions).
     centroid = bot.embedder.embed_queries([q.question for q in questions]).mean(axis=0)
     bot.gate = AbstentionGate(
         {
-            **load_calibration(),
+            **load_calibration(settings.gate.calibration_path),
             "question_centroid": centroid.tolist(),
             "embedding_model": bot.embedder.model_id,
         }
@@ -123,14 +128,16 @@ def calibrate(set_name: str = "gold") -> dict:
         "embedding_model": bot.embedder.model_id,
         "question_centroid": [round(float(v), 6) for v in centroid],
     }
-    CALIBRATION_FILE.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(out, json.dumps(calibration, indent=2) + "\n")
     return calibration
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", default="gold")
-    print(json.dumps(calibrate(parser.parse_args().set), indent=2))
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    args = parser.parse_args()
+    print(json.dumps(calibrate(Settings(), args.set, args.out), indent=2))
 
 
 if __name__ == "__main__":

