@@ -306,7 +306,9 @@ def write_sources(result: BuildResult) -> None:
         f"{versions}. Never used for tuning: it checks that the assistant generalises beyond the health reports.",
         "",
         f"- {sum(e.package == REFERENCE_PACKAGE for e in result.entries)} HTML parts of the *Référence Debian* "
-        f"(`{REFERENCE_DIR}/*.fr.html`, copied unchanged; the table of contents `index.fr.html` left out).",
+        f"(`{REFERENCE_DIR}/*.fr.html`, copied unchanged; the table of contents `index.fr.html` left out). "
+        "The French translation is incomplete: some sections, table rows and a few chapter titles "
+        "(chapter 4, chapter 7) are still in English.",
     ]
     if man:
         lines.append(
