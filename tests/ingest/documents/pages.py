@@ -314,7 +314,7 @@ LATIN9 = """<!DOCTYPE html>
 """
 
 LATIN9_EXPECTED = {
-    "title": "Bilan de la campagne d'hiver 2024-2025",
+    "title": "Bilan de la campagne d'hiver",
     "sentences": [
         {"text": "Les bénévoles ont le cœur à l'ouvrage : la campagne d'hiver s'est achevée le 15 mars avec 48 600 repas servis.", "section": []},
         {"text": "Chaque repas nous coûte en moyenne 12 € grâce aux dons des producteurs et des commerces du quartier.", "section": []},

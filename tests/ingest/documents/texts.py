@@ -147,7 +147,7 @@ NOTE_FOOTER = "Rapport technique de l'Observatoire · page {n} / {m}"
 NOTE = [
     TITLE("Températures de l'eau et oxygène dissous pendant l'étiage 2024"),
     SUBTITLE("Claire Béranger, Youssef Haddad et Inès Morvan — Observatoire de la Loire moyenne"),
-    P("Résumé. Cette note présente les mesures de température et d'oxygène dissous relevées toutes les dix minutes sur quatre stations entre le 1er juillet et le 30 septembre 2024.",
+    P("Cette note présente les mesures de température et d'oxygène dissous relevées toutes les dix minutes sur quatre stations entre le 1er juillet et le 30 septembre 2024.",
       "La température de l'eau a dépassé 27 °C pendant 19 jours à la station de Blois, un record depuis l'ouverture du réseau en 2009.",
       "Les teneurs en oxygène sont restées supérieures au seuil de 5 mg/l sauf pendant deux épisodes nocturnes en août."),
     H1("1. Introduction"),
@@ -186,7 +186,7 @@ NOTE = [
       "Les soutiens d'étiage assurés par les barrages de l'amont jouent donc un rôle déterminant pendant les vagues de chaleur.",
       break_before=True),
     P("Nous recommandons de maintenir le réseau de mesure en continu et d'ajouter une station à l'aval de Tours en 2026."),
-    P("Remerciements. Les auteurs remercient les agents de la fédération de pêche pour leur aide lors des campagnes de terrain."),
+    P("Les auteurs remercient les agents de la fédération de pêche pour leur aide lors des campagnes de terrain."),
 ]
 
 NOTE_SOFT_HYPHENS = {
