@@ -159,7 +159,7 @@ def pdfium_lines(doc) -> list[list[Line]]:
             if u in "\r\n":
                 close()
                 continue
-            left, right, bottom, top = textpage.get_charbox(i)
+            left, bottom, right, top = textpage.get_charbox(i)
             raw.FPDFText_GetFontInfo(textpage, i, buf, 256, ctypes.byref(flags))
             bold = bool(BOLD.search(buf.value.decode("latin-1"))) or \
                 raw.FPDFText_GetFontWeight(textpage, i) >= 600
