@@ -6,17 +6,13 @@ HTML chapters of the Debian package `debian-reference-fr`). The corpus is
 built in a temporary folder and every evidence quote is checked against the
 text the project's own ingestion produces for its file.
 
-The package is a hard requirement: when it is missing the test installs it
-with apt-get if it runs as root (as in CI, like the browser test installs
-Chromium) and otherwise FAILS with the `apt-get install` command to run; it
-never skips.
+The package is a hard requirement, installed by `.ci/run`: without it this
+test FAILS with the `apt-get install` command to run; it never skips.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -41,25 +37,14 @@ def _is_compound(q) -> bool:
 
 
 def _ensure_reference_package() -> None:
-    try:
-        debian.check_packages("small")
-        return
-    except debian.MissingPackages as error:
-        missing = error
-    if os.geteuid() != 0:
-        pytest.fail(f"{missing} (the Debian question set needs it; tests are not running as root).")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", *missing.packages]):
-        try:
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            pytest.fail(f"{missing}\n`{' '.join(command)}` could not run: {error}")
-        if done.returncode != 0:
-            pytest.fail(f"{missing}\n`{' '.join(command)}` failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    """FAIL (never skip) with the install command when the Debian package is missing.
+
+    `.ci/run` installs it; a developer machine may need `apt-get install`.
+    """
     try:
         debian.check_packages("small")
     except debian.MissingPackages as error:
-        pytest.fail(f"apt-get finished but the corpus still cannot be built: {error}")
+        pytest.fail(f"{error} (the Debian question set needs it; `.ci/run` installs it).")
 
 
 @pytest.fixture(scope="module")

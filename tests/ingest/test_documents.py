@@ -47,7 +47,8 @@ if __name__ == "__main__":  # run as a script from the repository root
 
 from ingest.chunk import chunk_document
 from ingest.loaders import LoadError
-from ingest.models import Chunk, ChunkingConfig, CleanDocument
+from ingest.config import ChunkingConfig
+from ingest.models import Chunk, CleanDocument
 from ingest.pipeline import load_and_clean
 from ingest.sentences import split_sentences
 from ingest.structure import section_path

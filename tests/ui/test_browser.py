@@ -1,8 +1,7 @@
 """The real page in headless Chromium: `streamlit run ui/app.py` driven with Selenium.
 
-Chromium and its driver come from Debian (`chromium`, `chromium-driver`); the
-session fixture installs them with apt-get when missing (as root, as in CI) and
-FAILS the test if that is impossible. The screenshot goes to
+Chromium and its driver come from Debian (`chromium`, `chromium-driver`),
+installed by `.ci/run`; the test FAILS when they are missing. The screenshot goes to
 `test-artifacts/chat.png`.
 """
 
@@ -35,22 +34,10 @@ QUESTION = "Quels sont les freins à l'utilisation des données de santé ?"
 
 @pytest.fixture(scope="session")
 def chromium() -> tuple[Path, Path]:
-    """Paths of Chromium and chromedriver, installed with apt-get if missing."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return CHROMIUM, CHROMEDRIVER
-    if os.geteuid() != 0:
-        pytest.fail("Chromium is missing and the tests are not running as root: "
-                    "install it with `apt-get install -y chromium chromium-driver`.")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium", "chromium-driver"]):
-        try:
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            pytest.fail(f"`{' '.join(command)}` could not run: {error}")
-        if done.returncode != 0:
-            pytest.fail(f"`{' '.join(command)}` failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    """Paths of Chromium and chromedriver; FAILS (never skips) when `.ci/run` has not installed them."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail(f"apt-get finished but {CHROMIUM} or {CHROMEDRIVER} is still missing.")
+        pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing: `.ci/run` installs them "
+                    "(`apt-get install -y chromium chromium-driver`).")
     return CHROMIUM, CHROMEDRIVER
 
 
