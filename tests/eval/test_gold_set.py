@@ -48,6 +48,12 @@ def test_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
+def test_question_texts_are_unique():
+    """The same question in both splits would put a held-out question in the tuning set."""
+    texts = Counter(_collapse(q.question).lower() for q in QUESTIONS)
+    assert [t for t, n in texts.items() if n > 1] == []
+
+
 def test_every_line_has_exactly_the_documented_keys():
     for line in dataset_path("gold").read_text(encoding="utf-8").splitlines():
         data = json.loads(line)
@@ -73,6 +79,22 @@ def test_every_quote_is_verbatim_in_its_file(corpus_texts):
     assert missing == []
 
 
+def test_every_quote_is_held_by_the_cleaned_text_the_index_sees():
+    """A quote the cleaning drops (a bibliography, a web menu, a dropped footnote line) can
+    never be retrieved or cited, so it would make a question unanswerable by construction."""
+    from ingest.pipeline import load_and_clean
+    from eval.matching import passage_holds_quote
+
+    cleaned = {p.stem: load_and_clean(p).text for p in BUNDLED_CORPUS.glob("*.txt")}
+    missing = [
+        (q.id, e.quote[:60])
+        for q in QUESTIONS
+        for e in _all_evidence(q)
+        if not passage_holds_quote(cleaned[e.document], e.quote)
+    ]
+    assert missing == []
+
+
 def test_types_and_answerability_are_consistent():
     for q in QUESTIONS:
         assert q.type in QUESTION_TYPES, q.id
@@ -89,7 +111,7 @@ def test_types_and_answerability_are_consistent():
 
 def test_every_type_and_every_document_is_covered(corpus_texts):
     types = Counter(q.type for q in QUESTIONS)
-    assert all(types[t] >= 4 for t in QUESTION_TYPES if t != "compound"), types
+    assert all(types[t] >= 4 for t in QUESTION_TYPES), types
     documents = Counter(d for q in QUESTIONS for d in q.documents)
     assert set(corpus_texts) <= set(documents)
 
@@ -123,6 +145,20 @@ def test_short_answers_belong_to_answerable_questions_only():
                 assert part.short_answer == (), q.id
 
 
+def test_each_split_has_short_fact_questions_in_french_and_english():
+    for split, minimum in (("dev", 100), ("test", 70)):
+        asked = [q for q in QUESTIONS if q.split == split and q.asks_short_fact]
+        assert len(asked) >= minimum, split
+        assert sum(q.language == "en" for q in asked) >= 10, split
+        assert sum(q.type == "factual" for q in asked) >= 30, split
+
+
+def test_each_split_has_the_question_kinds_the_answers_are_measured_on():
+    """English and list/overview questions in both splits, enough dev ones to fit on."""
+    for split, english, lists in (("dev", 30, 25), ("test", 15, 15)):
+        questions = [q for q in QUESTIONS if q.split == split]
+        assert sum(q.type == "english" for q in questions) >= english, split
+        assert sum(q.type == "list" for q in questions) >= lists, split
 
 
 # --------------------------------------------------------- compound questions
@@ -163,6 +199,14 @@ def test_a_compound_reference_answer_names_the_parts_not_covered():
             assert "ne précise" in text or "ne disent pas" in text or "ne donnent pas" in text, q.id
 
 
+def test_compound_counts_per_split():
+    for split, minimum, mixed in (("dev", 40, 15), ("test", 15, 5)):
+        questions = [q for q in COMPOUND if q.split == split]
+        assert len(questions) >= minimum, split
+        partial = [q for q in questions if not all(p.answerable for p in q.parts)]
+        assert len(partial) >= mixed and len(questions) - len(partial) >= mixed, split
+        assert sum(q.language == "en" for q in questions) >= 3, split
+        assert sum(len({e.document for e in q.evidence}) > 1 for q in questions) >= 2, split
 
 
 def test_new_batches_keep_their_split():
