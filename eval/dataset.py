@@ -1,4 +1,29 @@
-"""Question sets of the evaluation suite (`eval/datasets/<name>.jsonl`)."""
+"""Question sets of the evaluation suite (`eval/datasets/<name>.jsonl`).
+
+One JSON object per line with the keys `id`, `question`, `reference_answer`,
+`short_answer`, `documents`, `evidence`, `parts`, `type`, `answerable`,
+`language`, `history`, `split` and `notes` (`tests/eval/test_gold_set.py`
+checks the exact key set of the gold set). Older files without
+`short_answer` or `parts` still load (both default to empty).
+
+* `short_answer`: for a question that asks for a figure, amount, share, date,
+  duration, name or place, the span(s) that answer it, each copied verbatim
+  from one of the question's evidence quotes (« 9,7 M€ », « mars 2018 »,
+  « Yann Le Cun »; one span per asked value, several for a list of names).
+  A number keeps its unit or counted noun when it is needed to read it
+  (« 36 requêtes », « 8 modules », « 78% »). Spans carry no Markdown or
+  footnote markup, so they read the same in the raw file and in the cleaned
+  text the assistant quotes. Empty for every other question.
+* `parts`: for a `compound` question (« Combien … et quel … ? »,
+  « d'une part … d'autre part … », two question marks…), one entry per part,
+  each a standalone question with its own `answerable`, `reference_answer`,
+  `evidence` and `short_answer`; an unanswerable part has no evidence and an
+  empty reference. The compound question is answerable when at least one
+  part is; its evidence is the union of its parts' evidence, its
+  `short_answer` the concatenation of its parts', and its reference answer
+  covers the answerable parts and names the others (« Les rapports ne
+  précisent pas … »). Empty for every other question.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +41,7 @@ QUESTION_TYPES = (
     "english",
     "follow_up",
     "unanswerable",
+    "compound",
 )
 
 
@@ -23,6 +49,31 @@ QUESTION_TYPES = (
 class Evidence:
     document: str
     quote: str
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    """One part of a compound question, as a standalone question."""
+
+    question: str
+    answerable: bool
+    reference_answer: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    short_answer: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "QuestionPart":
+        return cls(
+            question=data["question"],
+            answerable=bool(data["answerable"]),
+            reference_answer=data.get("reference_answer", ""),
+            evidence=_evidence(data.get("evidence", [])),
+            short_answer=tuple(data.get("short_answer", [])),
+        )
+
+
+def _evidence(items: list[dict]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(e["document"], e["quote"]) for e in items)
 
 
 @dataclass(frozen=True)
@@ -40,6 +91,17 @@ class GoldQuestion:
     history: tuple[dict, ...] = field(default_factory=tuple)
     split: str = "test"
     notes: str = ""
+    short_answer: tuple[str, ...] = ()
+    parts: tuple[QuestionPart, ...] = ()
+
+    @property
+    def is_compound(self) -> bool:
+        return bool(self.parts)
+
+    @property
+    def asks_short_fact(self) -> bool:
+        """The question asks for a figure, date, name, place… (`short_answer` is set)."""
+        return bool(self.short_answer)
 
     @classmethod
     def from_dict(cls, data: dict) -> "GoldQuestion":
@@ -48,13 +110,15 @@ class GoldQuestion:
             question=data["question"],
             reference_answer=data.get("reference_answer", ""),
             documents=tuple(data.get("documents", [])),
-            evidence=tuple(Evidence(e["document"], e["quote"]) for e in data.get("evidence", [])),
+            evidence=_evidence(data.get("evidence", [])),
             type=data["type"],
             answerable=bool(data["answerable"]),
             language=data.get("language", "fr"),
             history=tuple(data.get("history", [])),
             split=data.get("split", "test"),
             notes=data.get("notes", ""),
+            short_answer=tuple(data.get("short_answer", [])),
+            parts=tuple(QuestionPart.from_dict(p) for p in data.get("parts", [])),
         )
 
 
