@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
-from assistant.coverage import unmentioned_words
+from assistant.answering import Responder
 from assistant.documents import (
     UploadOutcome,
     add_document,
@@ -28,8 +26,8 @@ from assistant.documents import (
 from assistant.engine import Engine, LiveIndex
 from assistant.evidence import Evidence, clean_question, gather_evidence, search
 from assistant.gate import AbstentionGate, load_calibration
-from assistant.generate import GenerativeAnswerer, renumber
 from assistant.models import Answer, ScoredPassage
+from assistant.select import SelectionConfig, SentenceSelector
 from assistant.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.store import (
@@ -46,6 +44,8 @@ from ingest.report import format_summary
 
 if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
     from langchain_core.language_models import BaseChatModel
+
+    from assistant.generate import GenerativeAnswerer
 
     from assistant.retriever import AssistantRetriever
 
@@ -75,8 +75,21 @@ class Assistant:
                 "Le mode génératif demande un modèle de chat LangChain : "
                 "Assistant.load(mode='generative', llm=...)."
             )
-        self.generator = GenerativeAnswerer(llm) if llm is not None else None
+        self.generator: "GenerativeAnswerer | None" = None
+        if llm is not None:  # LangChain loads slowly: only the generative mode imports it
+            from assistant.generate import GenerativeAnswerer
+
+            self.generator = GenerativeAnswerer(llm)
         self.gate = AbstentionGate(load_calibration(settings.gate.calibration_path))
+        answers = settings.answers
+        self.responder = Responder(
+            self.gate,
+            SentenceSelector(SelectionConfig(max_sentences=answers.max_answer_sentences)),
+            k=settings.retrieval.top_k,
+            rerank_depth=settings.retrieval.rerank_depth,
+            max_question_chars=answers.max_question_chars,
+            mode=self.mode,
+        )
         self.store = store or open_store(settings.store, settings.embedding)
         self.ingester = Ingester(settings.ingest_limits, settings.chunking, self.embedder.count_tokens)
         self.index = LiveIndex(self.store, self.embedder, settings.retrieval)
@@ -213,38 +226,10 @@ class Assistant:
         k: int | None = None,
     ) -> tuple[Answer, list[ScoredPassage]]:
         """`ask`, also returning the ranked passages (used by the evaluation)."""
-        started = time.perf_counter()
-        engine = self.index.current()
-        evidence = self._evidence(engine, question, history, documents, k)
-        decision = self.gate.decide(evidence.features)
-        answer = Answer(
-            question=question,
-            text=ABSTENTION_TEXT,
-            abstained=True,
-            mode=self.mode,
-            confidence=round(decision.probability, 4),
-            notes=list(evidence.notes),
-            resolved_question=evidence.resolved,
-            index_version=evidence.version,
-        )
-        passages, sentences = evidence.passages, evidence.sentences
-        if not decision.answerable or not sentences:
-            answer.notes += decision.reasons
-            answer.see_also = passages[:3]
-        else:
-            chosen = select_sentences(
-                sentences, evidence.profile, self.settings.answers.max_answer_sentences
-            )
-            draft = compose_answer(passages, chosen)
-            answer.text, answer.citations, answer.abstained = draft.text, draft.citations, False
-            if evidence.profile.language != "en":
-                cited = [c.passage for c in answer.citations]
-                words = unmentioned_words(engine.scorer.stats, evidence.searched, cited)
-                answer.notes += _unmentioned_note(words)
-            if self.mode == "generative" and self.generator is not None:
-                self._try_generative(answer, evidence.resolved, passages[: evidence.k])
-        answer.timings = {**evidence.timings, "total": time.perf_counter() - started}
-        return answer, passages[: evidence.k]
+        answer, passages, _ = self.responder.answer(self.index.current(), question, history, documents, k)
+        if not answer.abstained and self.mode == "generative" and self.generator is not None:
+            self._try_generative(answer, answer.resolved_question, passages)
+        return answer, passages
 
     def gather_evidence(
         self,
@@ -288,6 +273,8 @@ class Assistant:
             answer.notes += guard.problems
             answer.mode = "extractive"
             return
+        from assistant.generate import renumber
+
         answer.text, answer.citations = renumber(generated, passages)
 
     def as_retriever(self, k: int = 5, documents: list[str] | None = None) -> "AssistantRetriever":
@@ -305,14 +292,6 @@ class Assistant:
     ) -> "StreamingAnswer":
         """Iterate over text pieces of the answer; `.answer` holds the result after."""
         return StreamingAnswer(self, question, history, documents, k)
-
-
-def _unmentioned_note(words: list[str]) -> list[str]:
-    """A French note naming the question's words the cited passages never use."""
-    if not words:
-        return []
-    quoted = ", ".join(f"« {w} »" for w in words)
-    return [f"Les passages cités ne mentionnent pas {quoted} : vérifiez qu'ils répondent bien à la question."]
 
 
 class StreamingAnswer:

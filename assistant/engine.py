@@ -32,6 +32,7 @@ class Engine:
     snapshot: IndexSnapshot
     retriever: HybridRetriever
     scorer: SentenceScorer
+    embedder: Embedder
 
     @property
     def version(self) -> str:
@@ -42,8 +43,10 @@ def open_engine(store: IndexStore, embedder: Embedder, config: RetrievalConfig) 
     """Open the store's published version for `embedder` (`IndexUnavailable` if unusable)."""
     snapshot = store.open(expected_model_id=embedder.model_id)
     labels = {f"{c.doc_id} {c.title} {c.section_path}" for c in snapshot.chunks}
-    stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze, sorted(labels))
-    return Engine(snapshot, HybridRetriever(snapshot, embedder, config), SentenceScorer(embedder, stats))
+    texts = [*(chunk.text for chunk in snapshot.chunks), *sorted(labels)]
+    stats = TermStats(snapshot.document_frequencies(), len(snapshot.chunks), analyze, texts)
+    retriever = HybridRetriever(snapshot, embedder, config)
+    return Engine(snapshot, retriever, SentenceScorer(snapshot, stats), embedder)
 
 
 class LiveIndex:

@@ -13,14 +13,15 @@ import re
 import time
 import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.conversation import follow_up_focus, resolve
 from assistant.coverage import constraint_ablation, coverage_signals
 from assistant.engine import Engine
 from assistant.errors import QuestionError
 from assistant.gate import AbstentionGate, GateFeatures, compute_features
-from assistant.language import QuestionProfile, is_printable_question
+from assistant.language import QuestionProfile, answer_kind, is_printable_question, wants_list
+from assistant.parts import QuestionPart
 from assistant.models import ScoredPassage
 from assistant.rerank import ScoredSentence, rerank_passages
 from assistant.retrieve import RetrievalResult
@@ -73,9 +74,16 @@ def search(
     rerank_depth: int,
     documents: Collection[str] | None = None,
     focus: str | None = None,
+    kind_text: str | None = None,
 ) -> tuple[list[ScoredPassage], list[ScoredSentence], RetrievalResult]:
-    """Top-`depth` passages reranked by the best of their sentences (the first `rerank_depth` scored)."""
+    """Top-`depth` passages reranked by the best of their sentences (the first `rerank_depth` scored).
+
+    `kind_text`, when given, is what the kind of answer asked is read from.
+    """
     result = engine.retriever.retrieve(question, k=depth, documents=documents)
+    if kind_text:
+        result.profile = replace(result.profile, answer_kind=answer_kind(kind_text),
+                                 wants_list=wants_list(kind_text))
     started = time.perf_counter()
     sentences = engine.scorer.score(
         result.searched, result.query_vector, result.profile, result.passages[:rerank_depth], focus
@@ -96,12 +104,32 @@ def gather_evidence(
     rerank_depth: int,
     max_question_chars: int,
 ) -> Evidence:
-    """Retrieve, rerank and compute the gate's features for a question."""
+    """Clean and resolve a question, then retrieve, rerank and compute the gate's features."""
     text, notes = clean_question(question, max_question_chars)
-    resolved = resolve(text, history)
+    part = QuestionPart(text, resolve(text, history), follow_up_focus(text, history))
+    return evidence_for(engine, gate, part, documents=documents, k=k, rerank_depth=rerank_depth,
+                        notes=notes)
+
+
+def evidence_for(
+    engine: Engine,
+    gate: AbstentionGate,
+    part: QuestionPart,
+    *,
+    documents: Collection[str] | None,
+    k: int,
+    rerank_depth: int,
+    notes: Sequence[str] = (),
+) -> Evidence:
+    """Retrieve, rerank and compute the gate's features for one (cleaned, resolved) question part.
+
+    The kind of answer asked (a figure, a date, a name…) is read from the
+    part's own words (`part.focus`) when it was completed with another part.
+    """
+    resolved = part.searched
     passages, sentences, result = search(
-        engine, resolved, max(k, rerank_depth), rerank_depth, documents,
-        focus=follow_up_focus(text, history),
+        engine, resolved, max(k, rerank_depth), rerank_depth, documents, focus=part.focus,
+        kind_text=part.focus,
     )
     stats = engine.scorer.stats
     # Lexical signals read the searched question: a phrase naming the
@@ -113,16 +141,16 @@ def gather_evidence(
     started = time.perf_counter()
     ablation, specificity = 0.0, math.nan
     if best is not None:
-        best_vector = engine.scorer.vector(best.text)
+        best_vector = best.vector
         ablation = constraint_ablation(
             stats,
             searched,
             best.text,
             best_vector,
             result.query_vector,
-            engine.scorer.embedder.embed_queries,
+            engine.embedder.embed_queries,
         )
-        centroid = gate.question_centroid(engine.scorer.embedder.model_id)
+        centroid = gate.question_centroid(engine.embedder.model_id)
         if centroid is not None and centroid.shape == best_vector.shape:
             specificity = best.cosine - float(centroid @ best_vector)
     result.timings["ablation"] = time.perf_counter() - started
@@ -145,7 +173,7 @@ def gather_evidence(
     return Evidence(
         resolved=resolved,
         searched=searched,
-        notes=notes,
+        notes=list(notes),
         version=engine.version,
         k=k,
         profile=result.profile,

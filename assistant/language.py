@@ -24,8 +24,10 @@ _FR_WORDS = frozenset(
 
 _QUANTITY_CUES = re.compile(
     r"\b(combien|montants?|budgets?|pourcentages?|taux|prix|coûts?|salaires?|sommes?|"
-    r"proportions?|nombre|chiffres?|effectifs?|quelle part|parts? de marché|how (many|much)|"
-    r"percentage|share|amount|cost|price|budget|salary|number of)\b",
+    r"proportions?|nombre|chiffres?|effectifs?|quelle part|parts? de marché|investissements?|"
+    r"puissance|fiabilité|superficie|précision|quel gain|frais|déficit|chiffre d['’]affaires|"
+    r"quel rang|à quel rang|how (many|much|long)|what share|percentage|share|amount|cost|price|"
+    r"budget|salary|number of|revenue|funding)\b",
     re.IGNORECASE,
 )
 _DATE_CUES = re.compile(
@@ -35,10 +37,20 @@ _DATE_CUES = re.compile(
 )
 # « Qui… ? », « Quelle entreprise… ? »: the answer names someone or something.
 _NAME_CUES = re.compile(
-    r"^\s*(qui|par qui|à qui|who|whom)\b|\b(quelle (entreprise|start-?up|société|"
-    r"organisation|institution|université|agence)|quel (organisme|laboratoire|pays|"
-    r"fournisseur|groupe|industriel|acteur|hôpital|institut)|which (company|start-?up|"
-    r"country|organi[sz]ation|firm|hospital|institute|university))\b",
+    r"^\s*(qui|par qui|à qui|who|whom)\b|\b(quel(le)?s? (entreprises?|start-?ups?|sociétés?|"
+    r"organisations?|institutions?|universités?|agences?|organismes?|laboratoires?|fournisseurs?|"
+    r"groupes?|industriels?|acteurs?|instituts?|outils?|applications?|services?|éditeurs?|"
+    r"projets?|programmes?|solutions?|plateformes?|logiciels?|chatbots?|masters?|rapports?|"
+    r"termes?|noms?)|which (compan(y|ies)|start-?ups?|organi[sz]ations?|firms?|institutes?|"
+    r"universit(y|ies)|tools?|terms?|authorities|programmes?|programs?|services?|masters?))\b",
+    re.IGNORECASE,
+)
+# « Où… ? », « Dans quelle ville… ? »: the answer names a place.
+_PLACE_CUES = re.compile(
+    r"^\s*(où|where)\b|\b(dans quel(le)?s? (pays|villes?|régions?|hôpitaux|hôpital|quartiers?|"
+    r"départements?|chu)|quel(le)?s? (pays|villes?|régions?|hôpital|chu)|in which (city|cities|"
+    r"country|countries|hospital|parts?|regions?|town)|which (city|cities|country|countries|"
+    r"hospital|town))\b",
     re.IGNORECASE,
 )
 _QUANTITY_WORDS = re.compile(
@@ -67,7 +79,7 @@ class QuestionProfile:
     """What a question looks like, for the retrieval and answer stages."""
 
     language: str  # "fr" or "en" (or "other")
-    answer_kind: str | None  # "quantity", "date", "name" or None
+    answer_kind: str | None  # "quantity", "date", "place", "name" or None
     wants_list: bool
     numbers: tuple[str, ...]
     years: tuple[str, ...]
@@ -99,7 +111,7 @@ def profile_question(question: str) -> QuestionProfile:
     return QuestionProfile(
         language=detect_language(question),
         answer_kind=answer_kind(question),
-        wants_list=bool(_LIST_CUES.search(question)),
+        wants_list=wants_list(question),
         numbers=question_numbers(question),
         years=tuple(YEAR.findall(question)),
         acronyms=tuple(a for a in _ACRONYM.findall(question) if len(a) >= 2),
@@ -120,6 +132,7 @@ _NOT_NAMES = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday "
     # Capitalised English adjectives and titles: not names of things.
     "dr mr mrs ms prof president minister government ministry "
+    "ministre premier premiere directeur directrice chef cheffe professeur docteur "
     "french german british english european american canadian chinese italian spanish "
     "swiss dutch belgian japanese indian australian israeli finnish swedish danish "
     "norwegian irish african asian western eastern northern southern".split()
@@ -130,7 +143,7 @@ _NOT_NAMES = frozenset(
 _GENERIC_ACRONYMS = frozenset({"IA", "AI", "UE", "EU"})
 
 
-def _is_name(word: str, first_word: str) -> bool:
+def is_name(word: str, first_word: str) -> bool:
     """Could this capitalised word name a person, an organisation or a product?"""
     if word == first_word or len(word) < 2 or word in _GENERIC_ACRONYMS:
         return False
@@ -150,7 +163,7 @@ def proper_names(question: str) -> tuple[str, ...]:
     for match in _NAME.finditer(question):
         word = re.sub(r"['’]s$", "", match.group())  # « Therapixel's »
         bare = word.split("'")[-1].split("’")[-1]  # « l'Australie »
-        if not _is_name(bare, first):
+        if not is_name(bare, first):
             previous_end = -2
             continue
         if names and question[previous_end : match.start()] == " ":
@@ -173,12 +186,19 @@ def question_numbers(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(numbers))
 
 
+def wants_list(question: str) -> bool:
+    """Does the question ask for several things (« Quels sont… », « Citez… »)?"""
+    return bool(_LIST_CUES.search(question))
+
+
 def answer_kind(question: str) -> str | None:
-    """What the answer must hold: "quantity", "date", "name" or None (anything)."""
+    """What the answer must hold: "quantity", "date", "place", "name" or None (anything)."""
     if _QUANTITY_CUES.search(question):
         return "quantity"
     if _DATE_CUES.search(question):
         return "date"
+    if _PLACE_CUES.search(question):
+        return "place"
     if _NAME_CUES.search(question):
         return "name"
     return None
@@ -194,7 +214,7 @@ def holds_answer_kind(kind: str | None, sentence: str, question: str) -> bool:
         return holds_quantity(sentence)
     if kind == "date":
         return holds_date(sentence)
-    if kind == "name":
+    if kind in ("name", "place"):
         return holds_new_name(sentence, question)
     return True
 
@@ -203,7 +223,7 @@ def holds_new_name(sentence: str, question: str) -> bool:
     """A capitalised word or acronym (past the sentence start) the question does not hold."""
     asked = {fold(w) for w in re.findall(r"\w+", question)}
     return any(
-        fold(word) not in asked and _is_name(word, "")
+        fold(word) not in asked and is_name(word, "")
         for word in _CAPITALISED.findall(sentence.strip())
     )
 

@@ -85,12 +85,35 @@ class Citation:
 
 
 @dataclass
+class ShortAnswer:
+    """The exact span of a cited sentence that answers a figure, date or name question."""
+
+    text: str  # verbatim in the quote of citation `citation`
+    citation: int  # the [n] of the sentence it comes from
+
+
+@dataclass
+class AnswerPart:
+    """One question of a compound question, answered or named as not covered."""
+
+    question: str
+    answered: bool
+    text: str  # its cited sentences, or « Les rapports ne précisent pas : … »
+    citations: list[int] = field(default_factory=list)  # the [n] it uses
+    confidence: float = 0.0
+    short: ShortAnswer | None = None
+
+
+@dataclass
 class Answer:
     """The assistant's reply to one question.
 
     `text` is French prose whose every sentence ends with a `[n]` marker
     pointing to `citations[n-1]`, or an abstention message when `abstained`.
-    `see_also` holds the closest passages when the assistant abstains.
+    `short` is the exact figure, date or name answering it when it asks for
+    one; `parts` lists each question of a compound question, answered or not
+    (a single part for a simple question). `see_also` holds the closest
+    passages when the assistant abstains.
     """
 
     question: str
@@ -104,6 +127,8 @@ class Answer:
     resolved_question: str = ""
     index_version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    short: ShortAnswer | None = None
+    parts: list[AnswerPart] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,9 +1,10 @@
 """Sentence-level second stage inside the top passages.
 
 No offline cross-encoder exists for French here, so each sentence of the top
-passages is scored against the question with the embedder (cosine, computed
-once per sentence and cached) plus IDF-weighted stemmed-term overlap and a
-bonus when a quantity or a date is asked and the sentence holds one. The best
+passages is scored against the question with the embedder (the cosine of its
+vector, computed when the index was built) plus IDF-weighted stemmed-term
+overlap and a bonus when a quantity or a date is asked and the sentence holds
+one. The best
 sentences rerank their passages and become the answer's candidate quotes.
 """
 
@@ -11,17 +12,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
-from index.embedder import Embedder
+from index.store import IndexSnapshot
 from ingest.text import fold, numbers_in
-from ingest.sentences import split_sentences
 
 MIN_SENTENCE_CHARS = 25
 # Orders addressed to an assistant inside a document (prompt injection) are
@@ -37,6 +37,9 @@ def is_instruction_to_assistant(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(sentence))
 # e5 cosines between a question and a sentence sit roughly in [0.75, 0.95].
 COSINE_FLOOR, COSINE_SPAN = 0.75, 0.20
+_WORDS = re.compile(r"[^\W_]+")
+# Subtracted from a heading line's score: it names a topic, it does not answer.
+HEADING_PENALTY = 0.1
 
 
 @dataclass
@@ -51,31 +54,41 @@ class ScoredSentence:
     cosine: float
     overlap: float
     has_number: bool
+    vector: np.ndarray = field(repr=False, compare=False, default_factory=lambda: np.zeros(0, np.float32))
+    heading: bool = False  # a heading line of the document, not prose
 
 
 class TermStats:
-    """Document frequencies of analysed terms over an index's chunks."""
+    """Document frequencies of analysed terms over an index's chunks, and its vocabulary."""
 
     def __init__(
         self,
-        texts: Sequence[str],
+        document_frequencies: Mapping[str, int],
+        n_docs: int,
         analyze: Callable[[str], list[str]],
-        labels: Sequence[str] = (),
+        texts: Iterable[str] = (),
     ) -> None:
-        """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary."""
+        """`document_frequencies` come from the index's lexical leg (same analyser as
+        `analyze`); `texts` (chunks, titles, section paths) only feed the vocabulary."""
         self.analyze = analyze
-        self.n_docs = max(1, len(texts))
-        self.df: Counter[str] = Counter()
+        self.n_docs = max(1, n_docs)
+        self.df: Mapping[str, int] = document_frequencies
         self.vocabulary: set[str] = set()  # accent-folded words of the whole index
         for text in texts:
-            self.df.update(set(analyze(text)))
-            self.vocabulary.update(re.findall(r"\w+", fold(text)))
-        for label in labels:
-            self.vocabulary.update(re.findall(r"[^\W_]+", fold(label)))
+            self.vocabulary.update(_WORDS.findall(fold(text)))
+
+    @classmethod
+    def of_texts(cls, texts: Sequence[str], analyze: Callable[[str], list[str]],
+                 labels: Sequence[str] = ()) -> "TermStats":
+        """Statistics counted from the texts themselves (tests, small collections)."""
+        df: Counter[str] = Counter()
+        for text in texts:
+            df.update(set(analyze(text)))
+        return cls(df, len(texts), analyze, [*texts, *labels])
 
     def unknown(self, names: Sequence[str]) -> list[str]:
         """Names none of whose words occurs anywhere in the index."""
-        return [n for n in names if not set(re.findall(r"\w+", fold(n))) & self.vocabulary]
+        return [n for n in names if not set(_WORDS.findall(fold(n))) & self.vocabulary]
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
@@ -94,29 +107,26 @@ class TermStats:
 
 
 class SentenceScorer:
-    """Scores the sentences of passages against a question."""
+    """Scores the sentences of passages against a question, with the sentence data of the index.
 
-    def __init__(self, embedder: Embedder, stats: TermStats, cache_size: int = 20000) -> None:
-        self.embedder = embedder
+    Each chunk's sentences (offsets, heading flag) and their vectors were
+    computed when the index was built: nothing is split or embedded here.
+    """
+
+    def __init__(self, snapshot: IndexSnapshot, stats: TermStats) -> None:
+        self.snapshot = snapshot
         self.stats = stats
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self._row_by_id = {chunk.id: row for row, chunk in enumerate(snapshot.chunks)}
+        # Analysed terms of each sentence, computed once per index version: (row, start) → terms.
+        self._terms: dict[tuple[int, int], frozenset[str]] = {}
 
-    def _embed(self, sentences: list[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
-        if missing:
-            vectors = self.embedder.embed_passages(missing)
-            for text, vector in zip(missing, vectors):
-                self._vectors[text] = vector
-        for text in sentences:
-            self._vectors.move_to_end(text)
-        while len(self._vectors) > self._cache_size:
-            self._vectors.popitem(last=False)
-        return np.stack([self._vectors[s] for s in sentences]) if sentences else np.zeros((0, 1))
-
-    def vector(self, sentence: str) -> np.ndarray:
-        """The sentence's passage embedding (cached)."""
-        return self._embed([sentence])[0]
+    def terms(self, row: int, start: int, text: str) -> frozenset[str]:
+        """The analysed terms of a sentence of chunk `row` (cached for the version's life)."""
+        key = (row, start)
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self._terms[key] = frozenset(self.stats.analyze(text))
+        return terms
 
     def score(
         self,
@@ -130,10 +140,13 @@ class SentenceScorer:
 
         `focus` is what a follow-up itself asks (see conversation.follow_up_focus).
         """
-        spans: list[tuple[int, int, int, str]] = []
+        candidates: list[tuple[int, int, int, str, np.ndarray, bool, int]] = []
         for index, passage in enumerate(passages):
-            for start, end in split_sentences(passage.text):
-                text = passage.text[start:end].strip()
+            row = self._row_by_id[passage.chunk_id]
+            chunk = self.snapshot.chunks[row]
+            vectors = self.snapshot.sentence_vectors(row)
+            for span, vector in zip(chunk.sentences, vectors):
+                text = passage.text[span.start : span.end].strip()
                 # Questions asked by the report itself are not answers.
                 if (
                     len(text) >= MIN_SENTENCE_CHARS
@@ -141,17 +154,16 @@ class SentenceScorer:
                     and not text.rstrip(" »\"").endswith("?")
                     and not is_instruction_to_assistant(text)
                 ):
-                    spans.append((index, start, end, text))
-        if not spans:
+                    candidates.append((index, span.start, span.end, text, vector, span.heading, row))
+        if not candidates:
             return []
-        vectors = self._embed([text for *_, text in spans])
-        cosines = vectors @ query_vector
+        cosines = np.stack([c[4] for c in candidates]) @ query_vector
         query_terms = set(self.stats.analyze(question))
         focus_terms = set(self.stats.analyze(focus)) if focus else set()
         english = profile.language == "en"
         scored = []
-        for (index, start, end, text), cosine in zip(spans, cosines):
-            sentence_terms = set(self.stats.analyze(text))
+        for (index, start, end, text, vector, heading, row), cosine in zip(candidates, cosines):
+            sentence_terms = self.terms(row, start, text)
             overlap = self.stats.weighted_overlap(query_terms, sentence_terms)
             if focus_terms:
                 # A follow-up's own words count as much as the whole resolved question.
@@ -169,8 +181,11 @@ class SentenceScorer:
                 score += 0.05
             # A small prior from the passage's fused rank keeps ties sensible.
             score += 0.04 / (1 + index)
+            if heading:  # a title names a topic; the sentences under it say something about it
+                score -= HEADING_PENALTY
             scored.append(
-                ScoredSentence(index, start, end, text, score, float(cosine), overlap, has_number)
+                ScoredSentence(index, start, end, text, score, float(cosine), overlap, has_number,
+                               vector, heading)
             )
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored

@@ -339,11 +339,20 @@ def split_answer(text: str) -> list[AnswerSentence]:
     return result
 
 
+def claimed_text(answer: "Answer") -> str:
+    """What an answer claims: the text of its answered parts. A part the answer says
+    the reports do not cover (« Les rapports ne précisent pas : … ») claims nothing
+    about a passage, so it is not judged."""
+    if answer.parts:
+        return " ".join(part.text for part in answer.parts if part.answered)
+    return answer.text
+
+
 def judge_answer(answer: "Answer", *, similarity: Similarity | None = None) -> list[Judgement]:
     """One judgement per answer sentence, against the passage(s) its markers cite.
 
-    A sentence without a marker, or with a marker that names no citation, is
-    unsupported. A sentence citing several passages may draw its facts from
+    Only what the answer claims is judged (`claimed_text`). A sentence without
+    a marker, or with a marker that names no citation, is unsupported. A sentence citing several passages may draw its facts from
     any of them (its aligned span may join the best span of each). An
     abstention has no sentences to judge: `[]`.
     """
@@ -351,7 +360,7 @@ def judge_answer(answer: "Answer", *, similarity: Similarity | None = None) -> l
         return []
     by_number = {citation.number: citation for citation in answer.citations}
     judgements: list[Judgement] = []
-    for sentence in split_answer(answer.text):
+    for sentence in split_answer(claimed_text(answer)):
         if not sentence.markers:
             judgements.append(Judgement(False, 0.0, ["no citation marker"], claim=sentence.claim))
             continue
@@ -374,7 +383,7 @@ def citation_support(answer: "Answer", *, similarity: Similarity | None = None) 
     """For each citation (in order): does some sentence citing it find support in it alone?"""
     if answer.abstained:
         return [False] * len(answer.citations)
-    sentences = split_answer(answer.text)
+    sentences = split_answer(claimed_text(answer))
     result: list[bool] = []
     for citation in answer.citations:
         citing = [s for s in sentences if citation.number in s.markers]

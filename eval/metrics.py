@@ -37,6 +37,7 @@ from eval.matching import (
     extract_names,
     extract_numbers,
     name_in,
+    passage_holds_quote,
     quotes_held,
     stem_in,
     tokenize,
@@ -211,6 +212,93 @@ def key_fact_recall(answer_text: str, reference: str) -> float | None:
         found += sum(stem_in(word, answer_stems) for word in facts.words) / len(facts.words)
         total += 1
     return found / total if total else None
+
+
+# --------------------------------------------------------------------------
+# Answer shape: concise, on point, the short fact, every part
+# --------------------------------------------------------------------------
+
+# An answer sentence shorter than this many words is only judged by the key facts it holds.
+MIN_QUOTED_WORDS = 5
+
+
+def sentence_bears_on_question(sentence: str, quotes: Sequence[str], reference: str) -> bool:
+    """Does an answer sentence hold gold evidence or a key fact of the reference answer?
+
+    It does when it holds an evidence quote, when a quote holds it (a
+    sentence of at least `MIN_QUOTED_WORDS` words), or when it states one of
+    the reference's numbers or names.
+    """
+    sentence = _MARKER.sub(" ", sentence)
+    for quote in quotes:
+        if passage_holds_quote(sentence, quote):
+            return True
+        if len(sentence.split()) >= MIN_QUOTED_WORDS and passage_holds_quote(quote, sentence):
+            return True
+    facts = key_facts(reference)
+    numbers = set(extract_numbers(sentence))
+    folds = {t.fold for t in tokenize(sentence)}
+    return any(n in numbers for n in facts.numbers) or any(name_in(n, folds) for n in facts.names)
+
+
+def sentence_precision(sentences: Sequence[str], quotes: Sequence[str], reference: str) -> float | None:
+    """Share of an answer's sentences that bear on the question (see `sentence_bears_on_question`)."""
+    if not sentences or not (quotes or reference):
+        return None
+    return sum(sentence_bears_on_question(s, quotes, reference) for s in sentences) / len(sentences)
+
+
+def length_ratio(answer_text: str, reference: str) -> float | None:
+    """Words of the answer (markers left out) per word of the reference answer."""
+    reference_words = len(reference.split())
+    if not reference_words:
+        return None
+    return len(_MARKER.sub(" ", answer_text).split()) / reference_words
+
+
+def short_answer_match(short: str | None, gold: Sequence[str]) -> float | None:
+    """Share of the gold short spans the short answer states exactly.
+
+    A gold span with figures is stated when the short answer holds the same
+    figures (canonical numbers: « 9,7 M€ » states « 9,7 M€ », « 260 000 » states
+    « 260 000 personnes »); one without figures (a name, a place) when its
+    words are all in the short answer (accents and case folded). None when
+    the question asks for no short fact.
+    """
+    if not gold:
+        return None
+    if not short:
+        return 0.0
+    short_numbers = set(extract_numbers(short))
+    short_words = {t.fold for t in tokenize(short)}
+    stated = 0
+    for span in gold:
+        numbers = extract_numbers(span)
+        if numbers:
+            stated += set(numbers) <= short_numbers
+        else:
+            words = {t.fold for t in tokenize(span)}
+            stated += bool(words) and words <= short_words
+    return stated / len(gold)
+
+
+def part_coverage(gold_answerable: Sequence[bool], answered: Sequence[bool]) -> float | None:
+    """Share of a compound question's parts handled right: answered when the
+    reports answer them, declined when they do not.
+
+    `answered` lists the assistant's parts in order; when it found fewer parts
+    than the gold, its last part stands for the remaining ones (a question
+    answered whole answers or declines all of them at once).
+    """
+    if len(gold_answerable) < 2:
+        return None
+    if not answered:
+        return 0.0
+    right = 0
+    for i, expected in enumerate(gold_answerable):
+        got = answered[min(i, len(answered) - 1)]
+        right += got == expected
+    return right / len(gold_answerable)
 
 
 # --------------------------------------------------------------------------

@@ -23,15 +23,19 @@ from tqdm import tqdm
 from assistant.models import Answer, ScoredPassage
 from assistant.settings import Settings
 from eval.dataset import GoldQuestion, load_questions
-from eval.judge import citation_support, judge_answer
+from eval.judge import citation_support, claimed_text, judge_answer, split_answer
 from eval.metrics import (
     aggregate,
     citation_metrics,
     faithfulness,
     key_fact_recall,
     latency_percentiles,
+    length_ratio,
+    part_coverage,
     relevance_labels,
     retrieval_metrics,
+    sentence_precision,
+    short_answer_match,
 )
 from eval.report import write_report
 
@@ -41,7 +45,9 @@ HEADLINE_METRICS = (
     "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10",
     "faithfulness", "citation_precision", "citation_recall", "key_fact_recall",
     "abstention_precision", "abstention_recall", "false_abstention_rate",
-    "abstention_correct", "latency",
+    "abstention_correct", "sentence_precision", "length_ratio", "evidence_length_ratio",
+    "short_answer_match",
+    "part_coverage", "latency",
 )
 Asker = Callable[[GoldQuestion], tuple[Answer, list[ScoredPassage]]]
 
@@ -87,6 +93,19 @@ def score_question(q: GoldQuestion, answer: Answer, passages: Sequence[ScoredPas
             row["citation_recall"] = None
     if q.answerable:
         row["key_fact_recall"] = key_fact_recall(answer.text, q.reference_answer)
+        # A compound question's short facts are its parts' (in order), as the gold lists them.
+        shorts = [p.short.text for p in answer.parts if p.short] or ([answer.short.text] if answer.short else [])
+        row["short_answer"] = " ; ".join(shorts) or None
+        row["short_answer_match"] = short_answer_match(row["short_answer"], q.short_answer)
+        if not answer.abstained:
+            sentences = [s.text for s in split_answer(claimed_text(answer))]
+            row["sentence_precision"] = sentence_precision(sentences, quotes, q.reference_answer)
+            row["length_ratio"] = length_ratio(" ".join(sentences), q.reference_answer)
+            # Against the gold evidence: the shortest answer an extractive system can quote.
+            row["evidence_length_ratio"] = length_ratio(" ".join(sentences), " ".join(quotes))
+    if q.is_compound:
+        row["part_coverage"] = part_coverage([p.answerable for p in q.parts],
+                                             [p.answered for p in answer.parts])
     row["passages"] = [p.text for p in passages[:3]]
     return row
 
@@ -110,12 +129,22 @@ def summarise(rows: list[dict]) -> dict[str, Any]:
     }
     latencies = [r["latency"] for r in rows]
     return {
+        "length_ratio_median": _median(rows, "length_ratio"),
+        "evidence_length_ratio_median": _median(rows, "evidence_length_ratio"),
         "metrics": overall,
         "by_type": by_type,
         "hit_at_k": {k: overall.get(f"hit@{k}", {}).get("mean", 0.0) for k in ("1", "3", "5", "10")},
         "latency": latency_percentiles(latencies) if latencies else {},
         "latencies": latencies,
     }
+
+
+def _median(rows: list[dict], metric: str) -> float | None:
+    values = sorted(r[metric] for r in rows if isinstance(r.get(metric), (int, float)))
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def _question_score(row: dict) -> float:

@@ -176,11 +176,12 @@ def _line_terms(line: str, terms: list[str]) -> None:
             word = match.group("word")
             parts = word.split("-")
             part_terms = [t for t in (_term(p, acronym_ok=acronym_ok) for p in parts) if t]
-            compound = fold(word)
             # "2019-2021", "covid-19": the whole compound too, unless it is all stop
             # words ("est-ce", "a-t-il").
-            if len(parts) > 1 and part_terms and len(compound) <= MAX_TERM_CHARS:
-                terms.append(compound)
+            if len(parts) > 1 and part_terms:
+                compound = fold(word)
+                if len(compound) <= MAX_TERM_CHARS:
+                    terms.append(compound)
             terms += part_terms
 
 
@@ -219,6 +220,11 @@ class LexicalIndex:
         if not ids:
             return np.zeros(self.num_rows, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Number of rows holding each indexed term (what `analyze` yields), read from the index."""
+        counts = np.diff(np.asarray(self._bm25.scores["indptr"]))
+        return {term: int(counts[i]) for term, i in self._bm25.vocab_dict.items() if term}
 
     def search(
         self, query: str, k: int, allowed_ids: np.ndarray | Sequence[int] | None = None

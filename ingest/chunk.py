@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ingest.config import ChunkingConfig
-from ingest.models import Chunk, CleanDocument
+from ingest.models import Chunk, CleanDocument, SentenceSpan
 from ingest.sentences import split_sentences
 from ingest.structure import section_path
 
@@ -222,6 +222,8 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
     groups = _merge_small(groups, pieces, config, overhead)
     groups = _fit(groups, pieces, doc.text, config.max_tokens, count_tokens, overhead)
     paths = _section_paths(doc)
+    heading_starts = [h.start for h in doc.headings]
+    heading_ends = [_line_end(doc.text, h.start) for h in doc.headings]
 
     chunks: list[Chunk] = []
     for group in groups:
@@ -232,6 +234,10 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
         for j in group:
             weight[pieces[j].section] = weight.get(pieces[j].section, 0) + pieces[j].tokens
         section = max(weight, key=lambda s: (weight[s], -abs(s - pieces[group[0]].section)))
+        sentences = [
+            SentenceSpan(s, e, _on_heading_line(start + s, heading_starts, heading_ends))
+            for s, e in split_sentences(text)
+        ]
         chunks.append(
             Chunk(
                 id=chunk_id(doc.content_hash, start, text),
@@ -243,9 +249,16 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
                 end=end,
                 text=text,
                 source_path=doc.source_path,
+                sentences=sentences,
             )
         )
     return chunks
+
+
+def _on_heading_line(offset: int, heading_starts: list[int], heading_ends: list[int]) -> bool:
+    """True when a document offset lies on a heading's line."""
+    section = bisect.bisect_right(heading_starts, offset) - 1
+    return section >= 0 and offset < heading_ends[section]
 
 
 def word_count_tokens(text: str) -> int:

@@ -68,12 +68,21 @@ class CleanDocument:
         return page
 
 
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence of a chunk: offsets inside the chunk text, and whether it is a heading line."""
+
+    start: int
+    end: int
+    heading: bool = False
+
+
 @dataclass
 class Chunk:
     """A passage of a clean document: the unit indexed, retrieved and cited.
 
     `start`/`end` are character offsets into the clean document text, so that
-    `clean_text[start:end] == text`. `duplicate_of` names the canonical chunk
+    `clean_text[start:end] == text`; `sentences` are offsets into `text`. `duplicate_of` names the canonical chunk
     when this passage repeats another one nearly verbatim; `duplicates` lists,
     on a canonical chunk, the ids of the passages that repeat it.
     """
@@ -89,6 +98,8 @@ class Chunk:
     source_path: str = ""
     duplicate_of: str | None = None
     duplicates: list[str] = field(default_factory=list)
+    # The chunk's sentences, computed once when it is cut (the answer stage reads them).
+    sentences: list[SentenceSpan] = field(default_factory=list)
 
     @property
     def section_path(self) -> str:
@@ -101,7 +112,9 @@ class Chunk:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Chunk":
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        values["sentences"] = [SentenceSpan(**span) for span in values.get("sentences", ())]
+        return cls(**values)
 
 
 @dataclass

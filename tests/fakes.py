@@ -57,3 +57,26 @@ class KeywordEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 2
+
+
+class SentenceSnapshot:
+    """The sentence data of an index for a few passage texts, in memory (what the scorer reads).
+
+    Chunk `c{i}` holds `texts[i]`; its sentences are split by the project's
+    splitter and embedded with `embedder`, as an index build would.
+    """
+
+    def __init__(self, texts: Sequence[str], embedder: KeywordEmbedder) -> None:
+        from ingest.models import Chunk, SentenceSpan
+        from ingest.sentences import split_sentences
+
+        self.chunks = []
+        self._vectors = []
+        for i, text in enumerate(texts):
+            spans = [SentenceSpan(s, e) for s, e in split_sentences(text)]
+            self.chunks.append(Chunk(id=f"c{i}", doc_id=f"d{i}", title="T", section=["S"], page=None,
+                                     start=0, end=len(text), text=text, sentences=spans))
+            self._vectors.append(embedder.embed_passages([text[s.start:s.end] for s in spans]))
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        return self._vectors[row]

@@ -20,7 +20,8 @@ from ingest.config import ChunkingConfig
 from ingest.errors import SkipReason
 from ingest.models import Skipped
 
-FORMAT_VERSION = 1
+# 2: each chunk lists its sentences, and a version stores one vector per sentence.
+FORMAT_VERSION = 2
 
 
 class ManifestError(ValueError):
@@ -107,6 +108,7 @@ class Manifest:
     chunking: ChunkingConfig
     chunk_count: int
     documents: tuple[DocumentRecord, ...]
+    sentence_count: int = 0
     previous_build_id: str | None = None
     built_at: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -134,6 +136,7 @@ class Manifest:
             "chunking": dataclasses.asdict(self.chunking),
             "lexical": {"analyzer_version": self.analyzer_version},
             "chunk_count": self.chunk_count,
+            "sentence_count": self.sentence_count,
             "documents": [d.to_dict() for d in self.documents],
             "skipped": [s.to_dict() for s in self.skipped],
             "files": {name: digest.to_dict() for name, digest in self.files.items()},
@@ -152,6 +155,7 @@ class Manifest:
                 chunking=ChunkingConfig(**data["chunking"]),
                 analyzer_version=int(data.get("lexical", {}).get("analyzer_version", 0)),
                 chunk_count=int(data["chunk_count"]),
+                sentence_count=int(data.get("sentence_count", 0)),
                 documents=tuple(DocumentRecord.from_dict(d) for d in data["documents"]),
                 skipped=tuple(SkipRecord.from_dict(s) for s in data.get("skipped", ())),
                 files={name: FileDigest.from_dict(d) for name, d in data.get("files", {}).items()},

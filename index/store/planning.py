@@ -13,7 +13,7 @@ recomputed over the whole chunk set.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -236,6 +236,21 @@ def relink(chunks: list[Chunk], ingester: CorpusIngester) -> list[Chunk]:
     return linked
 
 
+@dataclass
+class EmbeddedCorpus:
+    """The vectors of a version: one per passage, one per sentence of each passage."""
+
+    passages: np.ndarray  # (n_chunks, dim)
+    sentences: np.ndarray  # (n_sentences, dim), chunk by chunk in row order
+    embedded: int  # passages embedded (not reused)
+
+
+def sentence_offsets(chunks: Sequence[Chunk]) -> np.ndarray:
+    """Row of each chunk's first sentence in the sentence matrix (plus the total at the end)."""
+    counts = np.fromiter((len(c.sentences) for c in chunks), dtype=np.int64, count=len(chunks))
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
 def embed_passages(
     chunks: list[Chunk],
     reuse: dict[int, int],
@@ -246,20 +261,26 @@ def embed_passages(
     on_progress: Callable[[int], None] | None,
     show_progress: bool,
     timer: StageTimer,
-) -> tuple[np.ndarray, int]:
-    """The (n, dim) vectors of `chunks`: reused rows copied from `previous`, the rest embedded.
+) -> EmbeddedCorpus:
+    """The vectors of `chunks` and of their sentences: reused rows copied from `previous`,
+    the rest embedded.
 
-    New passages are embedded in batches sorted by length (less padding).
-    Returns the vectors and the number of passages embedded.
+    New passages are embedded in batches sorted by length (less padding), each
+    batch followed by its passages' sentences, so `on_progress(done)` counts
+    passages whose vectors are all ready.
     """
     dim = int(embedder.dim)
     vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    offsets = sentence_offsets(chunks)
+    sentence_vectors = np.zeros((int(offsets[-1]), dim), dtype=np.float32)
     if reuse and previous is not None:
         new_rows = np.fromiter(reuse.keys(), dtype=np.int64, count=len(reuse))
         old_rows = np.fromiter(reuse.values(), dtype=np.int64, count=len(reuse))
         for start in range(0, len(new_rows), 4096):
             part = slice(start, start + 4096)
             vectors[new_rows[part]] = previous.vectors(old_rows[part])
+        for new_row, old_row in reuse.items():
+            sentence_vectors[offsets[new_row] : offsets[new_row + 1]] = previous.sentence_vectors(old_row)
     to_embed = [row for row in range(len(chunks)) if row not in reuse]
     to_embed.sort(key=lambda row: len(chunks[row].text), reverse=True)
     done = 0
@@ -269,11 +290,21 @@ def embed_passages(
             with timer.stage("embed"):
                 batch = embedder.embed_passages([chunks[r].text for r in rows], batch_size=batch_size)
             vectors[rows] = checked_vectors(batch, len(rows), dim)
+            texts = [chunks[r].text[s.start : s.end].strip() for r in rows for s in chunks[r].sentences]
+            if texts:
+                with timer.stage("sentences"):
+                    embedded = embedder.embed_passages(texts, batch_size=batch_size)
+                embedded = checked_vectors(embedded, len(texts), dim)
+                at = 0
+                for r in rows:
+                    count = len(chunks[r].sentences)
+                    sentence_vectors[offsets[r] : offsets[r] + count] = embedded[at : at + count]
+                    at += count
             done += len(rows)
             bar.update(len(rows))
             if on_progress is not None:
                 on_progress(done)
-    return vectors, len(to_embed)
+    return EmbeddedCorpus(vectors, sentence_vectors, len(to_embed))
 
 
 def checked_vectors(vectors: np.ndarray, count: int, dim: int) -> np.ndarray:

@@ -86,6 +86,14 @@ class IndexSnapshot(Protocol):
         """The stored passage vectors of some rows, in the order given."""
         ...
 
+    def document_frequencies(self) -> Mapping[str, int]:
+        """How many passages hold each term of the French analyser (`index.lexical.analyze`)."""
+        ...
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        """The vectors of the sentences of chunk `row` (one per `chunks[row].sentences`)."""
+        ...
+
 
 class IndexStore(Protocol):
     """One index that versions are built into and published from."""

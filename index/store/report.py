@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.models import Skipped
 
-STAGES = ("load", "clean", "chunk", "embed", "lexical", "write")
+STAGES = ("load", "clean", "chunk", "embed", "sentences", "lexical", "write")
 
 
 class StageTimer:

@@ -1,52 +1,42 @@
-"""Extractive answer composition: markers, antecedents, announced list items."""
+"""Cited prose: a marker on every sentence, one number per passage across parts, unanswered parts named."""
 
 from __future__ import annotations
 
-from assistant.answer import MAX_ANNOUNCED_ITEMS, compose_answer
+from assistant.answer import CitedAnswerBuilder, compose_answer, unanswered_part_text
 from assistant.models import ScoredPassage
 from assistant.rerank import ScoredSentence
-
-LIST_PASSAGE = (
-    "Le Health Data Hub a publié ses quatre enjeux stratégiques :\n"
-    "1. Décloisonner le patrimoine de données.\n"
-    "2. Renforcer l'usage des données.\n"
-    "3. Positionner la France comme leader.\n"
-    "4. Garantir la participation de la société civile.\n"
-    "Le premier enjeu comporte quatre actions :\n"
-    "- Cartographier les bases."
-)
+from assistant.select import AnswerUnit
 
 
-def _passage(text: str) -> ScoredPassage:
-    return ScoredPassage("c1", "doc", "Titre", "Section", None, text, 1.0, 0, len(text))
+def passage(text: str, chunk_id: str) -> ScoredPassage:
+    return ScoredPassage(chunk_id, "doc", "Titre", "Section", None, text, 1.0, 0, len(text))
 
 
-def _first_sentence(text: str) -> ScoredSentence:
-    end = text.index("\n")
-    return ScoredSentence(0, 0, end, text[:end], 1.0, 0.9, 0.5, False)
+def unit(text: str, start: int, end: int, index: int = 0) -> AnswerUnit:
+    sentence = ScoredSentence(index, start, end, text[start:end], 1.0, 0.9, 0.5, False)
+    return AnswerUnit(sentence, [(start, end)])
 
 
-def test_a_sentence_ending_with_a_colon_brings_the_items_it_announces():
-    draft = compose_answer([_passage(LIST_PASSAGE)], [_first_sentence(LIST_PASSAGE)])
-    for item in ("Décloisonner", "Renforcer", "Positionner", "Garantir"):
-        assert item in draft.text
-    # Every item is its own cited sentence; list numbers alone are not sentences.
-    assert draft.text.count("[1]") == 5
-    assert "1. [1]" not in draft.text
-    # The next announcement and its items are not brought along.
-    assert "premier enjeu" not in draft.text and "Cartographier" not in draft.text
-    quote = draft.citations[0].quote
-    assert "Garantir la participation" in quote
+def test_every_quoted_sentence_gets_its_marker_and_list_numbers_are_not_sentences():
+    text = "Les enjeux sont :\n1. Décloisonner les données.\n2. Renforcer l'usage."
+    answer, citations = compose_answer([passage(text, "c1")], [unit(text, 0, len(text))])
+    assert answer == "Les enjeux sont : [1] 1. Décloisonner les données. [1] 2. Renforcer l'usage. [1]"
+    assert citations[0].quote == text and citations[0].highlights == [(0, len(text))]
 
 
-def test_announced_items_are_capped():
-    items = "\n".join(f"- Élément numéro {i} de la liste." for i in range(12))
-    text = f"Les éléments suivants sont retenus :\n{items}"
-    draft = compose_answer([_passage(text)], [_first_sentence(text)])
-    assert draft.text.count("Élément numéro") == MAX_ANNOUNCED_ITEMS
+def test_a_passage_quoted_by_two_parts_keeps_one_number():
+    first = passage("Le DMP compte 8 millions de dossiers. Il a été lancé en novembre 2018.", "c1")
+    other = passage("Le DMP est géré par l'Assurance Maladie depuis 2016.", "c2")
+    builder = CitedAnswerBuilder()
+    a = builder.add_part([first], [unit(first.text, 0, 37)])
+    b = builder.add_part([other, first], [unit(other.text, 0, len(other.text), 0),
+                                          unit(first.text, 38, len(first.text), 1)])
+    assert a.text == "Le DMP compte 8 millions de dossiers. [1]"
+    assert b.text == "Le DMP est géré par l'Assurance Maladie depuis 2016. [2] Il a été lancé en novembre 2018. [1]"
+    citations = builder.citations()
+    assert [c.number for c in citations] == [1, 2]
+    assert citations[0].highlights == [(0, len(first.text))]  # adjacent spans merge
 
 
-def test_a_sentence_without_a_colon_stands_alone():
-    text = "Le budget atteint 9,7 M€ en 2020.\nUne autre phrase suit ici."
-    draft = compose_answer([_passage(text)], [_first_sentence(text)])
-    assert draft.text == "Le budget atteint 9,7 M€ en 2020. [1]"
+def test_an_unanswered_part_is_named_in_french():
+    assert unanswered_part_text("Qui le dirige ?") == "Les rapports ne précisent pas : « Qui le dirige ? »"

@@ -55,3 +55,16 @@ def test_questions_that_cannot_be_asked_get_a_french_error(question, message):
 def test_long_questions_are_truncated_with_a_note():
     text, notes = clean_question("budget " * 500, 100)
     assert len(text) <= 100 and notes and "tronquée" in notes[0]
+
+
+def test_a_compound_question_answers_each_part_or_names_it(tiny_bot):
+    answer = tiny_bot.ask("Quel était le budget du Health Data Hub en 2020, et combien coûtent les robots "
+                          "chirurgicaux des hôpitaux ?")
+    assert [p.question for p in answer.parts] == [
+        "Quel était le budget du Health Data Hub en 2020 ?",
+        "Combien coûtent les robots chirurgicaux des hôpitaux ?",
+    ]
+    for part in answer.parts:  # each part is either quoted with citations or named as not covered
+        assert (part.answered and part.citations and "[" in part.text) or (
+            not part.answered and part.text.startswith("Les rapports ne précisent pas"))
+    assert answer.abstained == (not any(p.answered for p in answer.parts))

@@ -7,7 +7,7 @@ from assistant.language import profile_question
 from assistant.models import ScoredPassage
 from assistant.rerank import SentenceScorer, TermStats, is_instruction_to_assistant, rerank_passages
 from index.lexical import analyze
-from tests.fakes import KeywordEmbedder
+from tests.fakes import KeywordEmbedder, SentenceSnapshot
 
 
 def test_injected_orders_are_recognised_in_french_and_english():
@@ -35,27 +35,29 @@ def passage(text: str, index: int) -> ScoredPassage:
                          text=text, score=1.0 / (1 + index), start=0, end=len(text))
 
 
-def scorer() -> SentenceScorer:
-    embedder = KeywordEmbedder("budget plateforme données projets comité millions euros".split())
-    return SentenceScorer(embedder, TermStats(PASSAGES, analyze))
+EMBEDDER = KeywordEmbedder("budget plateforme données projets comité millions euros".split())
+
+
+def scorer(texts=PASSAGES) -> SentenceScorer:
+    return SentenceScorer(SentenceSnapshot(texts, EMBEDDER), TermStats.of_texts(PASSAGES, analyze))
 
 
 def test_the_sentence_holding_the_asked_figure_scores_best():
     question = "Quel était le budget de la plateforme en millions d'euros ?"
     sentence_scorer = scorer()
-    vector = sentence_scorer.embedder.embed_queries([question])[0]
+    vector = EMBEDDER.embed_queries([question])[0]
     scored = sentence_scorer.score(question, vector, profile_question(question),
                                    [passage(t, i) for i, t in enumerate(PASSAGES)])
     assert scored[0].text.startswith("Le budget était de 9,7 millions")
     assert scored[0].passage_index == 1 and scored[0].has_number
     assert [s.score for s in scored] == sorted((s.score for s in scored), reverse=True)
-    assert scored[0].cosine == pytest.approx(float(sentence_scorer.vector(scored[0].text) @ vector))
+    assert scored[0].cosine == pytest.approx(float(EMBEDDER.embed_passages([scored[0].text])[0] @ vector))
 
 
 def test_short_fragments_and_questions_of_the_report_are_not_candidates():
     text = "Pourquoi investir dans la plateforme ? Trop court. La plateforme donne accès aux données de santé."
-    sentence_scorer = scorer()
-    vector = sentence_scorer.embedder.embed_queries(["plateforme"])[0]
+    sentence_scorer = scorer([text])
+    vector = EMBEDDER.embed_queries(["plateforme"])[0]
     scored = sentence_scorer.score("plateforme", vector, profile_question("plateforme"), [passage(text, 0)])
     assert [s.text for s in scored] == ["La plateforme donne accès aux données de santé."]
 
@@ -63,7 +65,7 @@ def test_short_fragments_and_questions_of_the_report_are_not_candidates():
 def test_passages_are_reranked_by_their_best_sentence_and_indices_remapped():
     sentence_scorer = scorer()
     question = "budget en millions d'euros"
-    vector = sentence_scorer.embedder.embed_queries([question])[0]
+    vector = EMBEDDER.embed_queries([question])[0]
     passages = [passage(t, i) for i, t in enumerate(PASSAGES)]
     scored = sentence_scorer.score(question, vector, profile_question(question), passages)
     reranked, remapped = rerank_passages(passages, scored)
@@ -72,7 +74,7 @@ def test_passages_are_reranked_by_their_best_sentence_and_indices_remapped():
 
 
 def test_term_stats_know_the_index_vocabulary_and_rarity():
-    stats = TermStats(PASSAGES, analyze, labels=["Rapport de la DGE"])
+    stats = TermStats.of_texts(PASSAGES, analyze, labels=["Rapport de la DGE"])
     assert stats.unknown(["DGE", "Doctolib"]) == ["Doctolib"]
     assert stats.idf(analyze("budget")[0]) > stats.idf(analyze("plateforme")[0])
     assert stats.weighted_overlap({"budget"}, {"budget", "x"}) == 1.0

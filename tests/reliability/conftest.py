@@ -17,7 +17,7 @@ import pytest
 
 from ingest.chunk import word_count_tokens
 from tests.index.conftest import MiniLMEmbedder, minilm_model  # noqa: F401 (fixture)
-from tests.reliability.harness import ROOT, chunk_texts, save_vectors, update, write_state
+from tests.reliability.harness import ROOT, chunk_texts, embedded_texts, save_vectors, update, write_state
 
 CRASH_SCRIPT = Path(__file__).with_name("crash_build.py")
 
@@ -42,9 +42,10 @@ def state_texts(tmp_path_factory) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="session")
-def vectors_file(tmp_path_factory, minilm_model, state_texts) -> Path:  # noqa: F811
-    """MiniLM vectors of every passage of every state, for the child's replay embedder."""
-    texts = sorted(set().union(*state_texts.values()))
+def vectors_file(tmp_path_factory, minilm_model) -> Path:  # noqa: F811
+    """MiniLM vectors of every passage and sentence of every state, for the child's replay embedder."""
+    base = tmp_path_factory.mktemp("embedded-states")
+    texts = sorted(set().union(*(embedded_texts(write_state(base / s, s)) for s in ("ancient", "old", "new"))))
     path = tmp_path_factory.mktemp("vectors") / "vectors.npy"
     save_vectors(path, texts, WordMiniLM(minilm_model).embed_passages(texts))
     return path

@@ -88,11 +88,21 @@ def write_state(corpus_dir: Path, state: str) -> Path:
 
 def chunk_texts(corpus_dir: Path) -> set[str]:
     """Passage texts the project's ingestion cuts from a corpus (word-count tokens)."""
-    ingester = Ingester(IngestLimits(), CHUNKING, word_count_tokens)
+    return {chunk.text for chunk in _chunks(corpus_dir)}
+
+
+def embedded_texts(corpus_dir: Path) -> set[str]:
+    """Every text a build of the corpus embeds: its passages and their sentences."""
     texts: set[str] = set()
-    for path in ingester.discover(corpus_dir):
-        texts.update(c.text for c in ingester.chunk(ingester.load(path)))
+    for chunk in _chunks(corpus_dir):
+        texts.add(chunk.text)
+        texts.update(chunk.text[s.start:s.end].strip() for s in chunk.sentences)
     return texts
+
+
+def _chunks(corpus_dir: Path) -> list:
+    ingester = Ingester(IngestLimits(), CHUNKING, word_count_tokens)
+    return [c for path in ingester.discover(corpus_dir) for c in ingester.chunk(ingester.load(path))]
 
 
 def update(

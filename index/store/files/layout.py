@@ -11,6 +11,7 @@ Layout::
                 chunks.jsonl     one `Chunk.to_dict()` per line; line i = row i
                 documents.jsonl  one clean document per line (text included)
                 dense.faiss      FAISS IndexIDMap2(IndexFlatIP), ids = rows
+                sentences.npy    one vector per sentence, chunk by chunk (float32)
                 bm25/            bm25s arrays (.npy) + JSON vocabulary/parameters
             .tmp-<build-id>-<pid>/   a build in progress (or left by a crash)
 """
@@ -31,6 +32,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 DENSE = "dense.faiss"
+SENTENCES = "sentences.npy"
 LEXICAL_DIR = "bm25"
 # The atomic helper writes `CURRENT` through `.CURRENT.<random>.tmp` in the same folder.
 POINTER_TEMP_GLOB = f".{CURRENT_FILE}.*.tmp"

@@ -23,8 +23,9 @@ import numpy as np
 from index.dense import DenseIndex
 from index.errors import REBUILD_HINT, IndexUnavailable
 from index.lexical import ANALYZER_VERSION, LexicalIndex
-from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST
+from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST, SENTENCES
 from index.store.manifest import FORMAT_VERSION, Manifest, ManifestError
+from index.store.planning import sentence_offsets
 from ingest.atomic import file_sha256, read_jsonl
 from ingest.models import Chunk, CleanDocument, Heading
 
@@ -38,6 +39,8 @@ class FileSnapshot:
     documents: Mapping[str, CleanDocument]
     dense: DenseIndex
     lexical: LexicalIndex
+    sentences: np.ndarray  # (n_sentences, dim), chunk by chunk
+    sentence_starts: np.ndarray  # row of each chunk's first sentence, plus the total
     version: str
     path: Path
 
@@ -57,6 +60,12 @@ class FileSnapshot:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.dense.vectors_for(rows)
+
+    def document_frequencies(self) -> Mapping[str, int]:
+        return self.lexical.document_frequencies()
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        return self.sentences[self.sentence_starts[row] : self.sentence_starts[row + 1]]
 
 
 def document_to_dict(doc: CleanDocument) -> dict:
@@ -139,11 +148,15 @@ def open_version(version_dir: Path, build_id: str, manifest_sha: str) -> FileSna
             documents[doc.doc_id] = doc
         dense = DenseIndex.load(version_dir / DENSE)
         lexical = LexicalIndex.load(version_dir / LEXICAL_DIR)
+        sentences = np.load(version_dir / SENTENCES, allow_pickle=False)
     except FileNotFoundError:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise damaged(index_dir, f"illisible ({error})") from None
+    starts = sentence_offsets(chunks)
     if not len(chunks) == manifest.chunk_count == dense.size == lexical.num_rows \
-            or dense.dim != manifest.embedding.dim:
+            or dense.dim != manifest.embedding.dim \
+            or sentences.shape != (int(starts[-1]), manifest.embedding.dim) \
+            or sentences.shape[0] != manifest.sentence_count:
         raise damaged(index_dir, "ses parties ne s'accordent pas sur le nombre de passages ou les dimensions")
-    return FileSnapshot(manifest, chunks, documents, dense, lexical, build_id, version_dir)
+    return FileSnapshot(manifest, chunks, documents, dense, lexical, sentences, starts, build_id, version_dir)

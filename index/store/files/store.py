@@ -220,11 +220,11 @@ class FileStore:
         ids = [c.id for c in build.chunks]
         if len(set(ids)) != len(ids):
             raise ValueError("chunk ids are not unique")
-        vectors, embedded = embed_passages(
+        embedded = embed_passages(
             build.chunks, build.reuse, previous, embedder, batch_size=self.batch_size,
             on_progress=on_progress, show_progress=show_progress, timer=timer,
         )
-        dense = DenseIndex.build(vectors, np.arange(len(build.chunks), dtype=np.int64))
+        dense = DenseIndex.build(embedded.passages, np.arange(len(build.chunks), dtype=np.int64))
         with timer.stage("lexical"):
             lexical = LexicalIndex.build(c.text for c in build.chunks)
         build_id = new_build_id()
@@ -235,6 +235,7 @@ class FileStore:
             chunking=chunking,
             analyzer_version=ANALYZER_VERSION,
             chunk_count=len(build.chunks),
+            sentence_count=len(embedded.sentences),
             documents=tuple(e.record() for e in build.entries),
             skipped=tuple(build.skipped),
         )
@@ -244,11 +245,11 @@ class FileStore:
         with timer.stage("write"):
             try:
                 manifest_sha = write_version(
-                    tmp_dir, manifest, build.entries, build.chunks, dense, lexical
+                    tmp_dir, manifest, build.entries, build.chunks, dense, lexical, embedded.sentences
                 )
                 publish(self.index_dir, tmp_dir, build_id, manifest_sha)
             except BaseException:
                 shutil.rmtree(tmp_dir, ignore_errors=True)
                 raise
             collect_garbage(self.index_dir, keep={build_id, previous_id or build_id})
-        return build_id, embedded
+        return build_id, embedded.embedded

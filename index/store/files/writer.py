@@ -21,6 +21,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
 from index.store.files.layout import (
@@ -30,6 +32,7 @@ from index.store.files.layout import (
     LEXICAL_DIR,
     MANIFEST,
     POINTER_TEMP_GLOB,
+    SENTENCES,
     TMP_PREFIX,
     VERSIONS_DIR,
     write_pointer,
@@ -48,6 +51,7 @@ def write_version(
     chunks: Sequence[Chunk],
     dense: DenseIndex,
     lexical: LexicalIndex,
+    sentence_vectors: np.ndarray,
 ) -> str:
     """Write a complete version into `tmp_dir`; return the sha256 of its manifest.
 
@@ -63,6 +67,8 @@ def write_version(
     }
     dense.save(tmp_dir / DENSE)
     files[DENSE] = fsync_and_digest(tmp_dir / DENSE)
+    np.save(tmp_dir / SENTENCES, np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
+    files[SENTENCES] = fsync_and_digest(tmp_dir / SENTENCES)
     for path in lexical.save(tmp_dir / LEXICAL_DIR):
         files[path.relative_to(tmp_dir).as_posix()] = fsync_and_digest(path)
     fsync_dir(tmp_dir / LEXICAL_DIR)

