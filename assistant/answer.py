@@ -75,14 +75,6 @@ class CitedAnswerBuilder:
                         pieces.append(f"{_as_sentence(sentence)} [{number}]")
         return PartText(" ".join(pieces), numbers)
 
-    def cited_number(self, sentence: str) -> int | None:
-        """The number of the citation whose quoted spans hold `sentence` (None if none does)."""
-        for number, spans in self._spans.items():
-            text = self._passages[number].text
-            if any(sentence in text[s:e] for s, e in spans):
-                return number
-        return None
-
     def citations(self) -> list[Citation]:
         """One citation per quoted passage, in number order."""
         return [

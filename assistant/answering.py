@@ -33,6 +33,9 @@ from ingest.text import fold
 
 # Most passages listed for a compound question (the evaluation reads them).
 MAX_LISTED_PASSAGES = 20
+# A sentence quoted for one part answers another when it holds the kind of fact that
+# part asks for and at least this share of the part's own content words.
+COVERING_SHARE = 0.6
 
 
 @dataclass
@@ -114,26 +117,41 @@ class Responder:
         builder = CitedAnswerBuilder()
         pieces: list[str] = []
         written_by: dict[int, AnswerPart] = {}
+        repeated: set[int] = set()  # parts whose sentences an earlier part already quoted
+        quoted: dict[tuple[str, int], AnswerPart] = {}  # (chunk id, sentence start) → part quoting it
+        taken: set[str] = set()  # short answers already given to earlier parts
         for result in results:  # parts answered by their own evidence first, to number citations
-            if result.answered:
-                written = builder.add_part(result.evidence.passages, result.units)
-                written_by[id(result)] = AnswerPart(
-                    result.part.text, True, written.text, written.numbers,
-                    round(result.decision.probability, 4), self._short(result, result.units[0], builder),
-                )
+            if not result.answered:
+                continue
+            keys = [(_passage_of(result, u).chunk_id, u.sentence.start) for u in result.units]
+            short = self._short(result, result.units[0], _passage_of(result, result.units[0]), builder, taken)
+            if all(key in quoted for key in keys):  # the same sentences answer an earlier part
+                earlier = quoted[keys[0]]
+                written_by[id(result)] = AnswerPart(result.part.text, True, earlier.text, earlier.citations,
+                                                    round(result.decision.probability, 4), short)
+                repeated.add(id(result))
+                continue
+            written = builder.add_part(result.evidence.passages,
+                                       [u for u, key in zip(result.units, keys) if key not in quoted])
+            written_part = AnswerPart(result.part.text, True, written.text, written.numbers,
+                                      round(result.decision.probability, 4), short)
+            written_by[id(result)] = written_part
+            quoted.update((key, written_part) for key in keys if key not in quoted)
         for result in results:
             part = result.part
             if id(result) in written_by:
                 answer.parts.append(written_by[id(result)])
-                pieces.append(written_by[id(result)].text)
-                self._note_unmentioned(answer, engine, result)
+                if id(result) not in repeated:
+                    pieces.append(written_by[id(result)].text)
+                    self._note_unmentioned(answer, engine, result)
                 continue
             cover = self._covering(result, [r for r in results if id(r) in written_by])
             if cover is not None:  # a sentence quoted for another part answers this one too
                 other, unit = cover
                 covered = written_by[id(other)]
+                short = self._short(result, unit, _passage_of(other, unit), builder, taken)
                 answer.parts.append(AnswerPart(part.text, True, covered.text, covered.citations,
-                                               covered.confidence, self._short(result, unit, builder)))
+                                               covered.confidence, short))
                 continue
             text = unanswered_part_text(part.text)
             pieces.append(text)
@@ -147,15 +165,17 @@ class Responder:
     @staticmethod
     def _covering(result: PartResult, answered: list[PartResult]) -> tuple[PartResult, AnswerUnit] | None:
         """An answered part and its unit whose sentence also answers `result`'s part: it holds
-        the kind of fact the part asks for and every content word of the part's own question."""
+        the kind of fact the part asks for and most content words of the part's own question."""
         kind = result.evidence.profile.answer_kind
         own = content_terms(result.part.focus or result.part.text)
         for other in answered:
+            if other is result:
+                continue
             for unit in other.units:
                 text = unit.sentence.text
                 if kind is not None and not holds_answer_kind(kind, text, result.part.text):
                     continue
-                if own and not own <= set(analyze(text)):
+                if own and len(own & set(analyze(text))) < COVERING_SHARE * len(own):
                     continue
                 return other, unit
         return None
@@ -169,20 +189,25 @@ class Responder:
         words = unmentioned_words(engine.scorer.stats, result.evidence.searched, cited)
         answer.notes += [n for n in _unmentioned_note(words) if n not in answer.notes]
 
-
     @staticmethod
-    def _short(result: PartResult, unit: AnswerUnit, builder: CitedAnswerBuilder) -> ShortAnswer | None:
-        """The exact span answering the part in a cited sentence, if the part asks for one."""
+    def _short(result: PartResult, unit: AnswerUnit, passage: ScoredPassage,
+               builder: CitedAnswerBuilder, taken: set[str]) -> ShortAnswer | None:
+        """The exact span answering the part in a cited sentence (`unit`'s, quoted from
+        `passage`), if the part asks for one; spans in `taken` answer earlier parts."""
         kind = result.evidence.profile.answer_kind
         if kind is None:
             return None
         asked = result.part.focus or result.part.text
-        terms = [fold(w) for w in re.findall(r"\w+", result.part.searched)]
-        span = short_answer(kind, unit.sentence.text, asked, terms)
+        terms = [fold(w) for w in re.findall(r"\w+", asked)]  # the part's own words
+        span = short_answer(kind, unit.sentence.text, asked, terms, exclude=taken)
         if span is None:
             return None
-        number = builder.cited_number(unit.sentence.text)
-        return ShortAnswer(span.text, number) if number else None
+        taken.add(span.text)
+        return ShortAnswer(span.text, builder.number_of(passage))
+
+
+def _passage_of(result: PartResult, unit: AnswerUnit) -> ScoredPassage:
+    return result.evidence.passages[unit.sentence.passage_index]
 
 
 def _merged_passages(results: list[PartResult], k: int) -> list[ScoredPassage]:

@@ -41,13 +41,14 @@ _UNIT = (
     r"(?:\s?(?:%|€|\$|£|¥)|\s?(?:euros?|dollars?(?:\s+(?:canadiens|américains|US))?|livres)\b"
     r"|\s?(?:M|Md|Mds|k)[€$£]|\s?pétaflops\b|\s?(?:mètres carrés|m²|heures|ans|mois|jours|minutes))?"
 )
+_UNIT_REQUIRED = _UNIT[:-1]  # the same units, not optional: a unit or a counted noun, not both
 # A counted noun after the number (« 489 cours », « 8 millions de dossiers », « 20 personnes »).
 _COUNTED = (
     r"(?:\s(?:de\s|d['’])?(?!(?:et|ou|en|de|du|des|à|au|aux|pour|par|sur|dans|avec|qui|que|"
     r"and|or|in|of|to|for|on|at|the|a|an|sont|ont|est|a|été|is|are|was|were)\b)[^\W\d_][\w'’-]{2,})?"
 )
 _QUANTITY = re.compile(
-    rf"{_QUALIFIER}(?<![\w,.]){_NUMBER}{_SCALE}{_UNIT}{_COUNTED}",
+    rf"{_QUALIFIER}(?<![\w,.]){_NUMBER}{_SCALE}(?:{_UNIT_REQUIRED}|{_COUNTED})",
     re.IGNORECASE,
 )
 _RANGE = re.compile(
@@ -80,10 +81,12 @@ class Span:
     text: str
 
 
-def short_answer(kind: str | None, sentence: str, question: str, question_terms: Collection[str]) -> Span | None:
+def short_answer(kind: str | None, sentence: str, question: str, question_terms: Collection[str],
+                 exclude: Collection[str] = ()) -> Span | None:
     """The verbatim span of `sentence` answering a question of `kind` ("quantity", "date",
     "name", "place"), or None. `question_terms` are the question's folded words, used to
-    prefer the candidate nearest to what the question is about."""
+    prefer the candidate nearest to what the question is about; spans in `exclude` already
+    answer another part of the question."""
     if kind == "quantity":
         candidates = _quantities(sentence)
     elif kind == "date":
@@ -93,7 +96,7 @@ def short_answer(kind: str | None, sentence: str, question: str, question_terms:
     else:
         return None
     asked = fold(question)
-    candidates = [c for c in candidates if fold(c.text) not in asked]  # the question's own words
+    candidates = [c for c in candidates if fold(c.text) not in asked and c.text not in exclude]
     if not candidates:
         return None
     if kind in ("name", "place") and _PLURAL.search(question) and len(candidates) > 1:
@@ -181,11 +184,12 @@ def _names(sentence: str, question: str) -> list[Span]:
         words = match.group().split()
         if match.start() == 0 and len(words) == 1 and not match.group().isupper():
             continue  # the capital of the sentence's first word
-        if all(fold(w) in asked for w in re.findall(r"\w+", match.group())):
+        span = _without_asked_words(sentence, match.start(), match.end(), asked)
+        if span is None:
             continue  # the question's own name is not its answer
-        if not any(is_name(w, "") for w in words):
+        if not any(is_name(w, "") for w in span.text.split()):
             continue
-        runs.append(Span(match.start(), match.end(), match.group()))
+        runs.append(span)
     # « Microsoft et AstraZeneca »: adjacent names joined by a conjunction.
     joined: list[Span] = []
     for span in runs:
@@ -195,6 +199,22 @@ def _names(sentence: str, question: str) -> list[Span]:
         else:
             joined.append(span)
     return joined
+
+
+def _without_asked_words(sentence: str, start: int, end: int, asked: set[str]) -> Span | None:
+    """A name run with the question's own words trimmed from its ends (« Paris AI Factory for
+    Health » asked about « AI Factory for Health » → « Paris »); None when nothing is left."""
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", sentence[start:end])]
+    while words and fold(sentence[words[0][0] : words[0][1]]).strip("'’") in asked | _LINKS:
+        words.pop(0)
+    while words and fold(sentence[words[-1][0] : words[-1][1]]).strip("'’") in asked | _LINKS:
+        words.pop()
+    if not words:
+        return None
+    return Span(words[0][0], words[-1][1], sentence[words[0][0] : words[-1][1]])
+
+
+_LINKS = {"de", "du", "des", "d", "le", "la", "van", "von", "for", "of"}
 
 
 def _anchor_positions(sentence: str, question_terms: Collection[str]) -> list[int]:

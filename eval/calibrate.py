@@ -35,7 +35,9 @@ from assistant.gate import (
     standardise,
 )
 from assistant.settings import Settings
-from eval.dataset import load_questions
+from assistant.evidence import evidence_for
+from assistant.parts import question_parts
+from eval.dataset import GoldQuestion, load_questions
 from ingest.atomic import atomic_write_text
 
 MAX_FALSE_ABSTENTION = 0.05  # the threshold keeps dev false abstentions at or under this share
@@ -87,6 +89,28 @@ def choose_threshold(
     return best
 
 
+def labelled_features(bot: Assistant, questions: list[GoldQuestion]) -> tuple[list[GateFeatures], list[bool]]:
+    """The gate's features and the answerable label of every question — of every part of a
+    compound question, when the assistant splits it as the gold set does, since the gate
+    decides part by part."""
+    features: list[GateFeatures] = []
+    labels: list[bool] = []
+    engine = bot.index.current()
+    for q in questions:
+        parts = question_parts(q.question)
+        if q.parts and len(parts) == len(q.parts) and not q.history:
+            for part, gold in zip(parts, q.parts):
+                evidence = evidence_for(engine, bot.gate, part, documents=None,
+                                        k=bot.settings.retrieval.top_k,
+                                        rerank_depth=bot.settings.retrieval.rerank_depth)
+                features.append(evidence.features)
+                labels.append(gold.answerable)
+        else:
+            features.append(bot.gather_evidence(q.question, history=list(q.history)).features)
+            labels.append(q.answerable)
+    return features, labels
+
+
 def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATION_FILE) -> dict:
     """Fit the gate on the dev questions of `set_name` over the index of `settings`; write `out`."""
     bot = Assistant.load(settings=settings)
@@ -101,11 +125,7 @@ def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATIO
             "embedding_model": bot.embedder.model_id,
         }
     )
-    features: list[GateFeatures] = []
-    labels = []
-    for q in questions:
-        features.append(bot.gather_evidence(q.question, history=list(q.history)).features)
-        labels.append(q.answerable)
+    features, labels = labelled_features(bot, questions)
     x, y = np.asarray([f.as_vector() for f in features]), np.asarray(labels)
     mean = dict(zip(FEATURES, map(float, np.nanmean(x, axis=0))))
     scale = {name: float(s) or 1.0 for name, s in zip(FEATURES, np.nanstd(x, axis=0))}

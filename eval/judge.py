@@ -314,7 +314,7 @@ def _negation_mismatch(claim_tokens: list[Token], span_tokens: list[Token]) -> l
 # --------------------------------------------------------------------------
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_TRAILING_MARKERS = re.compile(r"([.!?…])\s*(\[\d+\](?:\s*\[\d+\])*)")
+_TRAILING_MARKERS = re.compile(r"((?:[.!?…])+)\s*(\[\d+\](?:\s*\[\d+\])*)")
 
 
 @dataclass(frozen=True)

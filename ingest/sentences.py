@@ -71,7 +71,8 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         if len(core) == 1 and core.isalpha():
             return False
         if _DOTTED_ABBREVIATION.search(text, max(0, start - 12), start + 1):
-            if word.count(".") >= 1 and len(word.replace(".", "")) <= 4:
+            # « D.U. », « e.g. » — but not a version number ending a sentence (« Industrie 4.0. »).
+            if word.count(".") >= 1 and len(word.replace(".", "")) <= 4 and not word.replace(".", "").isdigit():
                 return False
         if core in ABBREVIATIONS and core != "etc":
             return False

@@ -176,3 +176,22 @@ def test_the_langchain_retriever_returns_documents_with_metadata(bot):
     assert len(docs) == 3
     assert any("9,7 M€" in d.page_content for d in docs)
     assert {"doc_id", "title", "section", "page", "chunk_id"} <= set(docs[0].metadata)
+
+
+def test_the_readme_question_gets_its_short_answer_in_one_or_two_cited_sentences(bot):
+    answer = bot.ask("Quel était le budget du Health Data Hub en 2020 ?")
+    assert not answer.abstained
+    assert answer.short is not None and answer.short.text == "9,7 M€"
+    assert answer.short.text in answer.citations[answer.short.citation - 1].quote  # verbatim, cited
+    assert 1 <= len(_sentences_with_markers(answer.text)) <= 2
+    assert "enjeux" not in answer.text  # no list announced elsewhere in the passage
+
+
+def test_a_compound_question_answers_the_part_the_reports_cover_and_names_the_other(bot):
+    answer = bot.ask("Quand IBM a-t-il inauguré son centre de recherche en IA de Saclay, "
+                     "et qui dirige ce centre ?")
+    assert not answer.abstained
+    assert [p.answered for p in answer.parts] == [True, False]
+    assert "avril 2019" in answer.parts[0].text
+    assert answer.parts[1].text.startswith("Les rapports ne précisent pas")
+    assert "Qui dirige ce centre ?" in answer.text
