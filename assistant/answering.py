@@ -76,9 +76,14 @@ class Responder:
         started = time.perf_counter()
         text, notes = clean_question(question, self.max_question_chars)
         resolved = resolve(text, history)
-        parts = question_parts(resolved)
+        parts = question_parts(text)  # the user's own words: a completed follow-up is not two questions
+        first = QuestionPart(parts[0].text, resolve(parts[0].text, history),
+                             follow_up_focus(parts[0].text, history))
         if len(parts) == 1:
-            parts = [QuestionPart(resolved, resolved, follow_up_focus(text, history))]
+            parts = [QuestionPart(resolved, resolved, first.focus)]
+        else:
+            parts = [first, *(QuestionPart(p.text, p.searched.replace(parts[0].text, first.searched), p.focus)
+                              for p in parts[1:])]
         results = [self._part(engine, part, documents, k or self.k) for part in parts]
 
         answer = Answer(question=question, text=ABSTENTION_TEXT, abstained=True, mode=self.mode,
@@ -111,6 +116,11 @@ class Responder:
                 evidence.sentences, evidence.passages, evidence.profile, asked,
                 content_terms(evidence.searched), stats.analyze,
             )
+            kind = evidence.profile.answer_kind
+            if kind and not any(holds_answer_kind(kind, u.sentence.text, evidence.searched) for u in units):
+                # « Qui… ? » answered without a name, « Combien… ? » without a figure: not an answer.
+                units = []
+                decision.reasons.append("aucun chiffre, date ou nom du type demandé dans le meilleur passage")
         return PartResult(part, evidence, decision, units)
 
     def _compose(self, answer: Answer, engine: Engine, results: list[PartResult]) -> None:
