@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import ABSTENTION_TEXT, compose_answer, select_sentences
+from assistant.calibration import NEUTRAL_NOTE, gate_calibration_for, is_neutral
 from assistant.coverage import unmentioned_words
 from assistant.documents import (
     UploadOutcome,
@@ -27,7 +28,7 @@ from assistant.documents import (
 )
 from assistant.engine import Engine, LiveIndex
 from assistant.evidence import Evidence, clean_question, gather_evidence, search
-from assistant.gate import AbstentionGate, load_calibration
+from assistant.gate import AbstentionGate
 from assistant.generate import GenerativeAnswerer, renumber
 from assistant.models import Answer, ScoredPassage
 from assistant.settings import Settings
@@ -41,12 +42,13 @@ from index.store import (
     open_store,
 )
 from ingest.models import Skipped
-from ingest.pipeline import IngestResult, Ingester, document_stats
+from ingest.pipeline import DocumentStats, IngestResult, Ingester, document_stats
 from ingest.report import format_summary
 
 if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.embeddings import EmbedderEmbeddings
     from assistant.retriever import AssistantRetriever
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,9 @@ class Assistant:
                 "Assistant.load(mode='generative', llm=...)."
             )
         self.generator = GenerativeAnswerer(llm) if llm is not None else None
-        self.gate = AbstentionGate(load_calibration(settings.gate.calibration_path))
+        self.gate = AbstentionGate(
+            gate_calibration_for(settings.gate.calibration_path, self.embedder.model_id)
+        )
         self.store = store or open_store(settings.store, settings.embedding)
         self.ingester = Ingester(settings.ingest_limits, settings.chunking, self.embedder.count_tokens)
         self.index = LiveIndex(self.store, self.embedder, settings.retrieval)
@@ -117,7 +121,11 @@ class Assistant:
         return bot
 
     def rebuild(
-        self, *, full: bool = False, show_progress: bool = False, on_progress: Any = None
+        self,
+        *,
+        full: bool = False,
+        show_progress: bool = False,
+        on_progress: Callable[..., None] | None = None,
     ) -> UpdateReport:
         """Update the index from the corpus (incrementally unless `full`)."""
         report = self.store.update(
@@ -135,10 +143,14 @@ class Assistant:
     def index_summary(self, skipped: Sequence[Skipped] = ()) -> str:
         """The per-document table of the index in use (characters in / kept, passages,
         pages, duplicates), then the skipped files."""
+        return format_summary(IngestResult(stats=self.document_stats(), skipped=list(skipped)))
+
+    def document_stats(self) -> list[DocumentStats]:
+        """Per-document numbers of the index in use (characters in / kept, passages, pages,
+        duplicates), sorted by doc id."""
         snapshot = self.snapshot
         documents = sorted(snapshot.documents.values(), key=lambda d: d.doc_id)
-        stats = [document_stats(doc, snapshot.chunks) for doc in documents]
-        return format_summary(IngestResult(stats=stats, skipped=list(skipped)))
+        return [document_stats(doc, snapshot.chunks) for doc in documents]
 
     def has_index(self) -> bool:
         """Whether an index was published (usable or not); cheap."""
@@ -156,7 +168,7 @@ class Assistant:
         *,
         content_type: str = "",
         overwrite: bool = False,
-        on_progress: Any = None,
+        on_progress: Callable[..., None] | None = None,
     ) -> UploadOutcome:
         """Check a file, store it in the corpus folder and index it (see `assistant.documents`)."""
         known = self.snapshot.manifest.document_files() if self.has_index() else {}
@@ -222,8 +234,9 @@ class Assistant:
             text=ABSTENTION_TEXT,
             abstained=True,
             mode=self.mode,
-            confidence=round(decision.probability, 4),
-            notes=list(evidence.notes),
+            # a neutral gate (no calibration for this embedder) has no confidence to give
+            confidence=None if is_neutral(self.gate.calibration) else round(decision.probability, 4),
+            notes=list(evidence.notes) + ([NEUTRAL_NOTE] if is_neutral(self.gate.calibration) else []),
             resolved_question=evidence.resolved,
             index_version=evidence.version,
         )
@@ -291,10 +304,17 @@ class Assistant:
         answer.text, answer.citations = renumber(generated, passages)
 
     def as_retriever(self, k: int = 5, documents: list[str] | None = None) -> "AssistantRetriever":
-        """A LangChain retriever over this assistant's hybrid retrieval."""
+        """A LangChain retriever over this assistant's hybrid retrieval (`k`, `documents`
+        can also be given per call: `invoke(query, k=3)`)."""
         from assistant.retriever import AssistantRetriever
 
         return AssistantRetriever(assistant=self, k=k, documents=documents)
+
+    def embeddings(self) -> "EmbedderEmbeddings":
+        """This assistant's embedding model as a LangChain `Embeddings`."""
+        from assistant.embeddings import EmbedderEmbeddings
+
+        return EmbedderEmbeddings(self.embedder, self.settings.embedding_batch_size)
 
     def stream(
         self,
