@@ -46,7 +46,7 @@ def make_llm(settings: Settings) -> Any:
 
 
 # Settings that only the page uses: they must not give each test or user a new Assistant.
-_PAGE_ONLY_FIELDS = {"feedback_file", "reports_dir"}
+_PAGE_ONLY_FIELDS = {"feedback_file", "reports_dir", "conversations_file"}
 
 
 @st.cache_resource(show_spinner=False)
