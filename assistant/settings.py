@@ -198,7 +198,7 @@ class CheckedTomlSource(TomlConfigSettingsSource):
             super().__init__(settings_cls, toml_file=toml_file)
         except tomllib.TOMLDecodeError as error:
             raise SettingsError(f"Fichier de réglages illisible {toml_file} : {error}.") from error
-        reject_unknown_keys(list(self.toml_data), f"le fichier {toml_file}")
+        reject_unknown_keys(list(self.toml_data), f"le fichier {Path(toml_file).absolute()}")
 
 
 class CheckedEnvSource(PydanticBaseSettingsSource):

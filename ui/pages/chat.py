@@ -7,7 +7,7 @@ import math
 import sqlite3
 import uuid
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -24,6 +24,7 @@ from ui.components import (
     render_sources,
     stream_markdown,
 )
+from assistant.settings import Settings
 from ui.conversations import ConversationStore, to_json, to_markdown
 from ui.feedback import append_feedback, feedback_record
 from ui.state import (
@@ -33,6 +34,9 @@ from ui.state import (
     run_update,
     update_summary,
 )
+
+if TYPE_CHECKING:
+    from assistant import Assistant, IndexSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ def show_flash() -> None:
 # ------------------------------------------------------------------ index
 
 
-def ensure_index(bot) -> Any:
+def ensure_index(bot: "Assistant") -> "IndexSnapshot":
     """Build the index on first run; return the snapshot in use (stops the page if none)."""
     if not bot.has_index():
         st.info(
@@ -89,7 +93,7 @@ def ensure_index(bot) -> Any:
 # ------------------------------------------------------------------ sidebar
 
 
-def sidebar_mode(settings) -> str:
+def sidebar_mode(settings: Settings) -> str:
     options = ["extractive"] + (["generative"] if generative_available(settings) else [])
     default = settings.mode if settings.mode in options else "extractive"
     mode = st.sidebar.radio(
@@ -107,7 +111,7 @@ def sidebar_mode(settings) -> str:
     return mode
 
 
-def sidebar_search(snapshot, settings) -> tuple[list[str] | None, int]:
+def sidebar_search(snapshot: "IndexSnapshot", settings: Settings) -> tuple[list[str] | None, int]:
     """Document filter and number of passages."""
     titles = {d.doc_id: d.title or d.doc_id for d in snapshot.manifest.documents}
     options = sorted(titles, key=lambda doc_id: titles[doc_id].lower())
@@ -226,7 +230,7 @@ def remember_turn(
         st.warning(f"Conversation non enregistrée : {escape_markdown(str(error))}")
 
 
-def sidebar_upload(bot) -> None:
+def sidebar_upload(bot: "Assistant") -> None:
     """Add a PDF, TXT, Markdown or HTML file to the corpus."""
     settings = bot.settings
     st.sidebar.subheader("Ajouter un document")
@@ -278,7 +282,7 @@ def sidebar_upload(bot) -> None:
         st.rerun()
 
 
-def sidebar_index(bot, snapshot) -> None:
+def sidebar_index(bot: "Assistant", snapshot: "IndexSnapshot") -> None:
     """Index facts, skipped files and the update button."""
     st.sidebar.subheader("Index")
     status = index_status(snapshot.manifest)
@@ -353,7 +357,7 @@ def show_history() -> None:
                 feedback_widget(message["id"])
 
 
-def answer_question(bot, question: str, documents: list[str] | None, k: int) -> None:
+def answer_question(bot: "Assistant", question: str, documents: list[str] | None, k: int) -> None:
     """Show the question, stream the answer with its sources, and remember the turn."""
     with st.chat_message("user"):
         st.markdown(markdown_block(question))
