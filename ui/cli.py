@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import enum
 import json
 import logging
 import os
@@ -52,7 +53,7 @@ def print_json(data: Any) -> None:
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
-    if hasattr(value, "value"):  # enums (SkipReason…)
+    if isinstance(value, enum.Enum):  # SkipReason…
         return value.value
     return str(value)
 
