@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     )
     from assistant.models import Answer, Citation, ScoredPassage
     from assistant.settings import Settings
-    from index.store import DocumentRecord, Manifest, UpdateReport
+    from index.store import DocumentRecord, IndexSnapshot, Manifest, UpdateReport
 
 _HOMES = {
     "Assistant": "assistant.api",
@@ -37,6 +37,7 @@ _HOMES = {
     "UploadRejected": "assistant.errors",
     # What the index reports, for the shells' type hints and displays.
     "DocumentRecord": "index.store",
+    "IndexSnapshot": "index.store",
     "Manifest": "index.store",
     "UpdateReport": "index.store",
 }

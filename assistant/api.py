@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Responder
+from assistant.calibration import NEUTRAL_NOTE, gate_calibration_for, is_neutral
 from assistant.documents import (
     UploadOutcome,
     add_document,
@@ -25,7 +26,7 @@ from assistant.documents import (
 )
 from assistant.engine import Engine, LiveIndex
 from assistant.evidence import Evidence, clean_question, gather_evidence, search
-from assistant.gate import AbstentionGate, load_calibration
+from assistant.gate import AbstentionGate
 from assistant.models import Answer, ScoredPassage
 from assistant.select import SelectionConfig, SentenceSelector
 from assistant.settings import Settings
@@ -39,7 +40,7 @@ from index.store import (
     open_store,
 )
 from ingest.models import Skipped
-from ingest.pipeline import IngestResult, Ingester, document_stats
+from ingest.pipeline import DocumentStats, IngestResult, Ingester, document_stats
 from ingest.report import format_summary
 
 if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
 
     from assistant.generate import GenerativeAnswerer
 
+    from assistant.embeddings import EmbedderEmbeddings
     from assistant.retriever import AssistantRetriever
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,9 @@ class Assistant:
             from assistant.generate import GenerativeAnswerer
 
             self.generator = GenerativeAnswerer(llm)
-        self.gate = AbstentionGate(load_calibration(settings.gate.calibration_path))
+        self.gate = AbstentionGate(
+            gate_calibration_for(settings.gate.calibration_path, self.embedder.model_id)
+        )
         answers = settings.answers
         self.responder = Responder(
             self.gate,
@@ -130,7 +134,11 @@ class Assistant:
         return bot
 
     def rebuild(
-        self, *, full: bool = False, show_progress: bool = False, on_progress: Any = None
+        self,
+        *,
+        full: bool = False,
+        show_progress: bool = False,
+        on_progress: Callable[..., None] | None = None,
     ) -> UpdateReport:
         """Update the index from the corpus (incrementally unless `full`)."""
         report = self.store.update(
@@ -148,10 +156,14 @@ class Assistant:
     def index_summary(self, skipped: Sequence[Skipped] = ()) -> str:
         """The per-document table of the index in use (characters in / kept, passages,
         pages, duplicates), then the skipped files."""
+        return format_summary(IngestResult(stats=self.document_stats(), skipped=list(skipped)))
+
+    def document_stats(self) -> list[DocumentStats]:
+        """Per-document numbers of the index in use (characters in / kept, passages, pages,
+        duplicates), sorted by doc id."""
         snapshot = self.snapshot
         documents = sorted(snapshot.documents.values(), key=lambda d: d.doc_id)
-        stats = [document_stats(doc, snapshot.chunks) for doc in documents]
-        return format_summary(IngestResult(stats=stats, skipped=list(skipped)))
+        return [document_stats(doc, snapshot.chunks) for doc in documents]
 
     def has_index(self) -> bool:
         """Whether an index was published (usable or not); cheap."""
@@ -169,7 +181,7 @@ class Assistant:
         *,
         content_type: str = "",
         overwrite: bool = False,
-        on_progress: Any = None,
+        on_progress: Callable[..., None] | None = None,
     ) -> UploadOutcome:
         """Check a file, store it in the corpus folder and index it (see `assistant.documents`)."""
         known = self.snapshot.manifest.document_files() if self.has_index() else {}
@@ -227,6 +239,10 @@ class Assistant:
     ) -> tuple[Answer, list[ScoredPassage]]:
         """`ask`, also returning the ranked passages (used by the evaluation)."""
         answer, passages, _ = self.responder.answer(self.index.current(), question, history, documents, k)
+        if is_neutral(self.gate.calibration):
+            # a neutral gate (no calibration for this embedder) has no confidence to give
+            answer.confidence = None
+            answer.notes.append(NEUTRAL_NOTE)
         if not answer.abstained and self.mode == "generative" and self.generator is not None:
             self._try_generative(answer, answer.resolved_question, passages)
         return answer, passages
@@ -278,10 +294,17 @@ class Assistant:
         answer.text, answer.citations = renumber(generated, passages)
 
     def as_retriever(self, k: int = 5, documents: list[str] | None = None) -> "AssistantRetriever":
-        """A LangChain retriever over this assistant's hybrid retrieval."""
+        """A LangChain retriever over this assistant's hybrid retrieval (`k`, `documents`
+        can also be given per call: `invoke(query, k=3)`)."""
         from assistant.retriever import AssistantRetriever
 
         return AssistantRetriever(assistant=self, k=k, documents=documents)
+
+    def embeddings(self) -> "EmbedderEmbeddings":
+        """This assistant's embedding model as a LangChain `Embeddings`."""
+        from assistant.embeddings import EmbedderEmbeddings
+
+        return EmbedderEmbeddings(self.embedder, self.settings.embedding_batch_size)
 
     def stream(
         self,

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import DocumentNotFound
+from assistant.errors import CorpusReadOnly, DocumentNotFound
+from assistant.paths import inside_package
 from index.store import DocumentRecord, UpdateReport
 from ingest.config import IngestLimits
 from ingest.atomic import file_sha256
 from ingest.pipeline import Ingester
 from ingest.uploads import ALLOWED_EXTENSIONS, UploadRejected, safe_filename, store_upload
 
-__all__ = ["ALLOWED_EXTENSIONS", "UploadOutcome", "add_document", "find_document",
+__all__ = ["ALLOWED_EXTENSIONS", "UploadOutcome", "add_document", "check_writable", "find_document",
            "pending_files", "remove_document", "safe_filename"]
 
 Rebuild = Callable[..., UpdateReport]  # an incremental index update (`on_progress=` accepted)
@@ -54,6 +55,10 @@ def add_document(
     `known` maps the doc ids of the current index to their files (an upload
     may not take another file's id).
     """
+    try:
+        check_writable(corpus_dir)
+    except CorpusReadOnly as error:
+        return UploadOutcome(False, str(error))
     try:
         stored = store_upload(
             name, data, corpus_dir, limits,
@@ -105,6 +110,7 @@ def find_document(records: list[DocumentRecord], doc_id: str) -> DocumentRecord:
 
 def remove_document(corpus_dir: Path, record: DocumentRecord, rebuild: Rebuild) -> UpdateReport:
     """Delete a document's file from the corpus folder, then update the index."""
+    check_writable(corpus_dir)
     path = Path(record.file)
     corpus = Path(corpus_dir).resolve()
     if corpus not in path.resolve().parents:
@@ -113,6 +119,16 @@ def remove_document(corpus_dir: Path, record: DocumentRecord, rebuild: Rebuild) 
         )
     path.unlink(missing_ok=True)
     return rebuild()
+
+
+def check_writable(corpus_dir: Path) -> None:
+    """`CorpusReadOnly` when `corpus_dir` lies inside the installed package (see `assistant.paths`)."""
+    if inside_package(corpus_dir):
+        raise CorpusReadOnly(
+            f"Le corpus fourni avec le paquet ({corpus_dir}) n'est pas modifiable : indiquez "
+            "votre propre dossier de documents (--corpus DOSSIER, ou ASSISTANT_CORPUS_DIR, "
+            "ou corpus_dir dans assistant.toml)."
+        )
 
 
 def pending_files(corpus_dir: Path, ingester: Ingester, records: list[DocumentRecord]) -> list[Path]:

@@ -6,7 +6,9 @@
     ├── UploadRejected     a file refused before it enters the corpus (UploadConflict: same name)
     ├── IndexUnavailable   no usable index: missing, damaged, built with another model
     ├── IndexBusy          another build holds the index
-    └── DocumentNotFound   an unknown document id
+    ├── DocumentNotFound   an unknown document id
+    ├── CorpusReadOnly     a corpus folder inside the installed package (never written to)
+    └── SettingsError      an unknown or unreadable setting (names the known ones)
 
 Messages are French and meant for users. The classes are defined where they
 are raised (lower layers cannot import this module) and gathered here.
@@ -30,13 +32,23 @@ class DocumentNotFound(AssistantError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class CorpusReadOnly(AssistantError, PermissionError):
+    """A corpus folder inside the installed package: documents are added to the user's own folder."""
+
+
+class SettingsError(AssistantError, ValueError):
+    """An unknown setting key (TOML file, `ASSISTANT_*` variable or keyword) or an unreadable file."""
+
+
 __all__ = [
     "AssistantError",
+    "CorpusReadOnly",
     "DocumentNotFound",
     "IndexBusy",
     "IndexUnavailable",
     "LoadError",
     "QuestionError",
+    "SettingsError",
     "SkipReason",
     "UploadConflict",
     "UploadRejected",

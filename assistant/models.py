@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -113,7 +113,9 @@ class Answer:
     `short` is the exact figure, date or name answering it when it asks for
     one; `parts` lists each question of a compound question, answered or not
     (a single part for a simple question). `see_also` holds the closest
-    passages when the assistant abstains.
+    passages when the assistant abstains. `confidence` is the gate's
+    probability that the question is answered, or None when the gate is
+    neutral (no calibration fits the embedder).
     """
 
     question: str
@@ -122,7 +124,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     see_also: list[ScoredPassage] = field(default_factory=list)
     mode: str = "extractive"
-    confidence: float = 0.0
+    confidence: float | None = 0.0
     notes: list[str] = field(default_factory=list)
     resolved_question: str = ""
     index_version: str = ""
@@ -132,3 +134,41 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def answer_from_dict(data: dict[str, Any]) -> Answer:
+    """An `Answer` back from `Answer.to_dict()` (e.g. a kept conversation), citations included.
+
+    Keys the `Answer` does not know (written by another version) are ignored.
+    """
+
+    def build(cls: type, values: dict[str, Any]) -> Any:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def source(values: dict[str, Any]) -> Source:
+        return build(Source, values)
+
+    def citation(values: dict[str, Any]) -> Citation:
+        return build(Citation, {
+            **values,
+            "highlights": [tuple(span) for span in values.get("highlights", [])],
+            "also_in": [source(s) for s in values.get("also_in", [])],
+        })
+
+    def passage(values: dict[str, Any]) -> ScoredPassage:
+        return build(ScoredPassage, {**values, "sources": [source(s) for s in values.get("sources", [])]})
+
+    def short(values: dict[str, Any] | None) -> ShortAnswer | None:
+        return build(ShortAnswer, values) if values else None
+
+    def part(values: dict[str, Any]) -> AnswerPart:
+        return build(AnswerPart, {**values, "short": short(values.get("short"))})
+
+    return build(Answer, {
+        **data,
+        "citations": [citation(c) for c in data.get("citations", [])],
+        "see_also": [passage(p) for p in data.get("see_also", [])],
+        "short": short(data.get("short")),
+        "parts": [part(p) for p in data.get("parts", [])],
+    })

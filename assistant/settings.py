@@ -5,15 +5,22 @@ variables prefixed `ASSISTANT_` (e.g. `ASSISTANT_INDEX_DIR`), an optional TOML
 file (`assistant.toml` in the working directory, or the path in
 `ASSISTANT_CONFIG`), and the defaults — which are the stage configs' own
 defaults (`IngestLimits`, `ChunkingConfig`, `EmbeddingConfig`,
-`RetrievalConfig`…), written once there. Each stage receives only its small
-config (`settings.chunking`, `settings.retrieval`…), never this object.
+`RetrievalConfig`…) and, for paths, `assistant.paths`, written once there.
+Each stage receives only its small config (`settings.chunking`,
+`settings.retrieval`…), never this object.
+
+An unknown key — in the keyword arguments, the TOML file or an `ASSISTANT_*`
+variable — is an error (`SettingsError`) naming it, where it was found and
+the known keys: a typo (`topk = 3`) is never silently ignored.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -24,11 +31,22 @@ from pydantic_settings import (
 )
 
 from assistant.config import AnswerConfig, GateConfig, Mode, RetrievalConfig
-from index.config import Backend, EmbeddingConfig, StoreConfig, default_cache_dir
+from assistant.errors import SettingsError
+from assistant.paths import (
+    bundled_corpus,
+    default_cache_dir,
+    default_conversations_file,
+    default_feedback_file,
+    default_index_dir,
+    default_reports_dir,
+)
+from index.config import Backend, EmbeddingConfig, StoreConfig
 from ingest.config import ChunkingConfig, IngestLimits
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+BUNDLED_CORPUS = bundled_corpus()
+ENV_PREFIX = "ASSISTANT_"
+# `ASSISTANT_*` variables that are not settings (so the unknown-key check lets them be).
+NON_SETTING_VARIABLES = frozenset({"ASSISTANT_CONFIG"})
 
 _CHUNKING = ChunkingConfig()
 _LIMITS = IngestLimits()
@@ -44,14 +62,20 @@ def _config_file() -> Path:
 class Settings(BaseSettings):
     """Every tunable of the pipeline, typed; see each stage config for what a value does."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
-    # Where things live
-    corpus_dir: Path = Field(BUNDLED_CORPUS, description="Folder of documents to index.")
-    index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Index directory.")
+    # Where things live (defaults: `assistant.paths`)
+    corpus_dir: Path = Field(
+        default_factory=bundled_corpus, description="Folder of documents to index."
+    )
+    index_dir: Path = Field(default_factory=default_index_dir, description="Index directory.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Converted models.")
-    feedback_file: Path = Field(PROJECT_ROOT / "var" / "feedback.jsonl")
-    reports_dir: Path = Field(PROJECT_ROOT / "var" / "reports")
+    feedback_file: Path = Field(default_factory=default_feedback_file)
+    reports_dir: Path = Field(default_factory=default_reports_dir)
+    conversations_file: Path = Field(
+        default_factory=default_conversations_file,
+        description="SQLite file of the chat page's kept conversations.",
+    )
     lock_timeout: float = StoreConfig.lock_timeout
 
     # Embedding
@@ -91,6 +115,12 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_base_url: str = ""
 
+    def __init__(self, **values: Any) -> None:
+        reject_unknown_keys(
+            [k for k in values if not k.startswith("_")], "les arguments de Settings(...)"
+        )
+        super().__init__(**values)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -100,8 +130,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
-        return (init_settings, env_settings, toml)
+        toml = CheckedTomlSource(settings_cls, toml_file=_config_file())
+        return (init_settings, CheckedEnvSource(settings_cls), env_settings, toml)
 
     # ------------------------------------------------------------ stage configs
 
@@ -142,3 +172,46 @@ class Settings(BaseSettings):
     @property
     def gate(self) -> GateConfig:
         return GateConfig(self.gate_calibration)
+
+
+# ---------------------------------------------------------------- unknown keys
+
+
+def reject_unknown_keys(keys: list[str], where: str) -> None:
+    """`SettingsError` naming the first key of `keys` that is not a setting, and the known ones."""
+    known = sorted(Settings.model_fields)
+    for key in keys:
+        if key not in Settings.model_fields:
+            close = difflib.get_close_matches(key.lower(), known, n=1)
+            hint = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
+            raise SettingsError(
+                f"Réglage inconnu « {key} » dans {where}.{hint} "
+                f"Réglages connus : {', '.join(known)}."
+            )
+
+
+class CheckedTomlSource(TomlConfigSettingsSource):
+    """The TOML file's values; an unknown key or invalid TOML is a `SettingsError`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], toml_file: Path) -> None:
+        try:
+            super().__init__(settings_cls, toml_file=toml_file)
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"Fichier de réglages illisible {toml_file} : {error}.") from error
+        reject_unknown_keys(list(self.toml_data), f"le fichier {Path(toml_file).absolute()}")
+
+
+class CheckedEnvSource(PydanticBaseSettingsSource):
+    """Gives no value: fails (`SettingsError`) on an `ASSISTANT_*` variable that names no setting."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        names = [
+            name for name in os.environ
+            if name.upper().startswith(ENV_PREFIX) and name.upper() not in NON_SETTING_VARIABLES
+        ]
+        for name in sorted(names):
+            reject_unknown_keys([name[len(ENV_PREFIX):].lower()], f"la variable d'environnement {name}")
+        return {}

@@ -15,25 +15,12 @@ from pathlib import Path
 import numpy as np
 from langchain_community.vectorstores import FAISS
 from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from assistant.embeddings import EmbedderEmbeddings
 from assistant.models import Answer, Citation, ScoredPassage
 from index.embedder import Embedder
 from ingest.sentences import split_sentences
-
-
-class EmbedderAdapter(Embeddings):
-    """Our embedder behind LangChain's `Embeddings` interface."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_queries([text])[0].tolist()
 
 
 class NaiveBaseline:
@@ -50,7 +37,7 @@ class NaiveBaseline:
             if path.name != "SOURCES.md"
         ]
         chunks = splitter.split_documents(documents)
-        self.store = FAISS.from_documents(chunks, EmbedderAdapter(embedder))
+        self.store = FAISS.from_documents(chunks, EmbedderEmbeddings(embedder))
 
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredPassage]:
         hits = self.store.similarity_search_with_score(question, k=k or self.k)

@@ -1,6 +1,7 @@
-"""Fit the abstention gate on the `dev` split of a question set.
+"""Fit the abstention gate on the `dev` split of a question set, or on the user's own questions.
 
     python -m eval.calibrate [--set gold] [--out PATH]
+    assistant calibrate --questions my-questions.jsonl [--out PATH]
 
 Runs retrieval for every dev question, fits a logistic regression of
 "answerable" on the standardised gate features (class-balanced, L2-penalised,
@@ -9,9 +10,18 @@ each weight held to the sign its feature's meaning gives it, see
 signs on correlated features), then picks the probability threshold that
 keeps false abstentions on answerable dev questions at or under 5 % while
 abstaining on as many unanswerable ones as possible. Writes the calibration
-JSON (by default the one shipped with the package, `assistant/gate_calibration.json`);
-the evaluation reports the result on the held-out `test` split. It lives in
+JSON — by default in the user's data directory (`assistant.paths`), never
+inside the package; the packaged `assistant/gate_calibration.json` is
+refitted with an explicit `--out`. The calibration records the embedding
+model it was fitted with (`assistant.calibration` ignores it for another).
+The evaluation reports the result on the held-out `test` split. It lives in
 `eval/` because it needs the labelled questions; the core only reads its output.
+
+`--questions FILE` fits on every question of a JSON Lines file of the user's
+own labelled questions, one object per line with `question` and
+`answerable` (and optionally `history`, the previous turns), as in
+`examples/calibration-questions.jsonl`: the way to calibrate the gate for
+another embedding model or another corpus.
 """
 
 from __future__ import annotations
@@ -25,8 +35,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from assistant.api import Assistant
+from assistant.errors import AssistantError
 from assistant.gate import (
-    CALIBRATION_FILE,
     FEATURES,
     WEIGHT_SIGNS,
     AbstentionGate,
@@ -34,14 +44,59 @@ from assistant.gate import (
     load_calibration,
     standardise,
 )
+from assistant.paths import default_calibration_file
 from assistant.settings import Settings
 from assistant.evidence import evidence_for
 from assistant.parts import question_parts
 from eval.dataset import GoldQuestion, load_questions
+from index.embedder import Embedder
 from ingest.atomic import atomic_write_text
 
 MAX_FALSE_ABSTENTION = 0.05  # the threshold keeps dev false abstentions at or under this share
 L2_STRENGTH = 1.0  # L2 penalty on the weights (the inverse of scikit-learn's C=1)
+# A user's question file needs this many questions of each kind (answerable, not):
+# fewer and the threshold is chosen on one or two examples.
+MIN_QUESTIONS_PER_CLASS = 5
+
+
+class QuestionFileError(AssistantError, ValueError):
+    """A labelled-question file that cannot be used for calibration; the message is French."""
+
+
+def load_labelled_questions(path: Path) -> list[GoldQuestion]:
+    """The user's labelled questions (`question`, `answerable`, optional `history`) from JSON Lines."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuestionFileError(f"Fichier de questions illisible {path} : {error}.") from error
+    questions: list[GoldQuestion] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as error:
+            raise QuestionFileError(f"{path}, ligne {number} : JSON invalide ({error}).") from error
+        question, answerable = (data.get("question"), data.get("answerable")) if isinstance(data, dict) else (None, None)
+        if not isinstance(question, str) or not question.strip() or not isinstance(answerable, bool):
+            raise QuestionFileError(
+                f"{path}, ligne {number} : il faut un objet avec « question » (texte) et "
+                "« answerable » (true ou false)."
+            )
+        questions.append(GoldQuestion(
+            id=str(data.get("id", f"q{number}")), question=question, reference_answer="",
+            documents=(), evidence=(), type="user", answerable=answerable,
+            language=str(data.get("language", "fr")), history=tuple(data.get("history", [])),
+            split="dev",
+        ))
+    answerable = sum(q.answerable for q in questions)
+    if min(answerable, len(questions) - answerable) < MIN_QUESTIONS_PER_CLASS:
+        raise QuestionFileError(
+            f"{path} : {answerable} question(s) avec réponse et {len(questions) - answerable} sans ; "
+            f"il en faut au moins {MIN_QUESTIONS_PER_CLASS} de chaque sorte pour calibrer."
+        )
+    return questions
 
 
 def fit_signed_logistic(
@@ -111,10 +166,25 @@ def labelled_features(bot: Assistant, questions: list[GoldQuestion]) -> tuple[li
     return features, labels
 
 
-def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATION_FILE) -> dict:
-    """Fit the gate on the dev questions of `set_name` over the index of `settings`; write `out`."""
-    bot = Assistant.load(settings=settings)
-    questions = load_questions(set_name, split="dev")
+def calibrate(
+    settings: Settings,
+    set_name: str = "gold",
+    out: Path | None = None,
+    *,
+    questions_file: Path | None = None,
+    embedder: Embedder | None = None,
+) -> dict:
+    """Fit the gate on the dev questions of `set_name` (or every question of
+    `questions_file`) over the index of `settings`; write `out` (default: the
+    user's data directory)."""
+    out = out or default_calibration_file()
+    if questions_file is not None:
+        questions = load_labelled_questions(questions_file)
+        source = Path(questions_file).name
+    else:
+        questions = load_questions(set_name, split="dev")
+        source = f"{set_name}/dev"
+    bot = Assistant.load(settings=settings, embedder=embedder)
     # The mean embedding of the calibration questions: `sentence_specificity`
     # compares each answer sentence to it (mean cosine to these questions).
     centroid = bot.embedder.embed_queries([q.question for q in questions]).mean(axis=0)
@@ -141,7 +211,7 @@ def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATIO
         "mean": mean,
         "scale": scale,
         "threshold": threshold,
-        "fitted_on": f"{set_name}/dev: {int(y.sum())} answerable, {int((~y).sum())} unanswerable",
+        "fitted_on": f"{source}: {int(y.sum())} answerable, {int((~y).sum())} unanswerable",
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "dev_false_abstention": float(np.mean(declined[y])),
         "dev_abstention_recall": float(np.mean(declined[~y])) if (~y).any() else None,
@@ -155,9 +225,10 @@ def calibrate(settings: Settings, set_name: str = "gold", out: Path = CALIBRATIO
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", default="gold")
-    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    parser.add_argument("--questions", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    print(json.dumps(calibrate(Settings(), args.set, args.out), indent=2))
+    print(json.dumps(calibrate(Settings(), args.set, args.out, questions_file=args.questions), indent=2))
 
 
 if __name__ == "__main__":

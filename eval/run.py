@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -38,6 +38,11 @@ from eval.metrics import (
     short_answer_match,
 )
 from eval.report import write_report
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.api import Assistant
 
 FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
 RETRIEVAL_DEPTH = 10
@@ -167,8 +172,8 @@ def evaluate(
     baseline: bool = False,
     limit: int | None = None,
     out: Path | None = None,
-    bot=None,
-    llm=None,
+    bot: "Assistant | None" = None,
+    llm: "BaseChatModel | None" = None,
     write: bool = True,
 ) -> EvalRun:
     """Evaluate the assistant (and optionally the naive baseline) on a question set.

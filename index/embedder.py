@@ -35,6 +35,7 @@ from index.conversion import (
     is_default_model,
 )
 from index.onnx_backend import OnnxEmbedder, ensure_onnx_model, length_sorted_batches
+from index.quiet import quiet_third_party
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,8 @@ def load_embedder(
     key = (model, backend, str(cache_dir.resolve()))
     with _CACHE_LOCK:
         if key not in _CACHE:
-            _CACHE[key] = _load_uncached(model, backend, cache_dir)
+            with quiet_third_party():  # conversion and export chatter, unless verbose
+                _CACHE[key] = _load_uncached(model, backend, cache_dir)
         return _CACHE[key]
 
 

@@ -53,7 +53,10 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_FRENCH
 
+from index.quiet import follow_application_logging
 from ingest.text import APOSTROPHES, DASHES, SUPERSCRIPT_DIGITS, canonical_number, fold
+
+follow_application_logging("bm25s")  # bm25s forces its logger to DEBUG on import
 
 # Bump when `analyze` changes: an index built with another analyzer version
 # must have its BM25 part rebuilt.

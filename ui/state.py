@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from assistant.errors import IndexUnavailable
+from assistant.errors import IndexUnavailable, SettingsError
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,8 +26,14 @@ DEFAULT_CHARS_PER_CHUNK = 1000  # fallback for progress estimates (≈200 tokens
 
 
 def load_settings() -> Settings:
-    """Settings from the environment (`ASSISTANT_*`) and `assistant.toml`."""
-    return Settings()
+    """Settings from the environment (`ASSISTANT_*`) and `assistant.toml`; an unknown
+    or unreadable setting stops the page with its French message."""
+    try:
+        return Settings()
+    except SettingsError as error:
+        st.error(f"Réglages invalides : {error}")
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers the function never falls through
 
 
 def generative_available(settings: Settings) -> bool:
@@ -46,7 +52,7 @@ def make_llm(settings: Settings) -> Any:
 
 
 # Settings that only the page uses: they must not give each test or user a new Assistant.
-_PAGE_ONLY_FIELDS = {"feedback_file", "reports_dir"}
+_PAGE_ONLY_FIELDS = {"feedback_file", "reports_dir", "conversations_file"}
 
 
 @st.cache_resource(show_spinner=False)

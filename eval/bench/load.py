@@ -20,6 +20,7 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from eval.bench.common import percentile, print_table
+from index.embedder import Embedder
 from index.store import FileStore
 
 
@@ -126,14 +127,14 @@ def _reindex_forever(
 
 
 def run_load(
-    settings,
+    settings: Settings,
     *,
     threads: int = 8,
     seconds: float = 120.0,
     reindex_runs: int | None = None,
     min_questions: int = 0,
     idle_questions: int = 40,
-    embedder=None,
+    embedder: Embedder | None = None,
 ) -> LoadReport:
     """Ask gold questions from `threads` threads through ONE `Assistant` while another
     process re-indexes a changing copy of the corpus into the same index.

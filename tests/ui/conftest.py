@@ -51,6 +51,7 @@ def bundled_env(monkeypatch, tmp_path, settings, bundled_index):
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(settings.cache_dir))
     monkeypatch.setenv("ASSISTANT_FEEDBACK_FILE", str(tmp_path / "feedback.jsonl"))
     monkeypatch.setenv("ASSISTANT_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("ASSISTANT_CONVERSATIONS_FILE", str(tmp_path / "conversations.sqlite3"))
     return tmp_path
 
 
@@ -63,6 +64,7 @@ def tiny_env(monkeypatch, tmp_path, settings):
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(settings.cache_dir))
     monkeypatch.setenv("ASSISTANT_FEEDBACK_FILE", str(tmp_path / "feedback.jsonl"))
     monkeypatch.setenv("ASSISTANT_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("ASSISTANT_CONVERSATIONS_FILE", str(tmp_path / "conversations.sqlite3"))
     return tmp_path
 
 

@@ -1,12 +1,13 @@
-"""The chat page: questions, streamed cited answers, sources, feedback, corpus tools."""
+"""The chat page: questions, streamed cited answers, sources, feedback, kept conversations, corpus tools."""
 
 from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 import uuid
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -23,6 +24,8 @@ from ui.components import (
     render_sources,
     stream_markdown,
 )
+from assistant.settings import Settings
+from ui.conversations import ConversationStore, to_json, to_markdown
 from ui.feedback import append_feedback, feedback_record
 from ui.state import (
     generative_available,
@@ -32,13 +35,19 @@ from ui.state import (
     update_summary,
 )
 
+if TYPE_CHECKING:
+    from assistant import Assistant, IndexSnapshot
+
 log = logging.getLogger(__name__)
 
 MODE_LABELS = {"extractive": "Extractif (phrases citées)", "generative": "Génératif (modèle de langue)"}
+LISTED_CONVERSATIONS = 20  # the most recent kept conversations shown in the sidebar
+STORE_ERRORS = (sqlite3.Error, OSError)  # a locked, damaged or unwritable history file
 
 
 def init_state() -> None:
     st.session_state.setdefault("messages", [])
+    st.session_state.setdefault("conversation_id", None)
     st.session_state.setdefault("upload_round", 0)
     st.session_state.setdefault("flash", [])
 
@@ -53,7 +62,7 @@ def show_flash() -> None:
 # ------------------------------------------------------------------ index
 
 
-def ensure_index(bot) -> Any:
+def ensure_index(bot: "Assistant") -> "IndexSnapshot":
     """Build the index on first run; return the snapshot in use (stops the page if none)."""
     if not bot.has_index():
         st.info(
@@ -84,7 +93,7 @@ def ensure_index(bot) -> Any:
 # ------------------------------------------------------------------ sidebar
 
 
-def sidebar_mode(settings) -> str:
+def sidebar_mode(settings: Settings) -> str:
     options = ["extractive"] + (["generative"] if generative_available(settings) else [])
     default = settings.mode if settings.mode in options else "extractive"
     mode = st.sidebar.radio(
@@ -102,7 +111,7 @@ def sidebar_mode(settings) -> str:
     return mode
 
 
-def sidebar_search(snapshot, settings) -> tuple[list[str] | None, int]:
+def sidebar_search(snapshot: "IndexSnapshot", settings: Settings) -> tuple[list[str] | None, int]:
     """Document filter and number of passages."""
     titles = {d.doc_id: d.title or d.doc_id for d in snapshot.manifest.documents}
     options = sorted(titles, key=lambda doc_id: titles[doc_id].lower())
@@ -127,13 +136,101 @@ def sidebar_search(snapshot, settings) -> tuple[list[str] | None, int]:
     return (chosen or None), k
 
 
-def sidebar_conversation() -> None:
+def conversation_store() -> ConversationStore:
+    """The kept conversations (`conversations_file`, in the user's data directory by default)."""
+    return ConversationStore(load_settings().conversations_file)
+
+
+def sidebar_conversation(store: ConversationStore) -> None:
     if st.sidebar.button("Nouvelle conversation", icon=":material/add_comment:", width="stretch"):
         st.session_state.messages = []
+        st.session_state.conversation_id = None
         st.rerun()
+    st.sidebar.subheader("Conversations enregistrées")
+    try:
+        kept = store.conversations()
+    except STORE_ERRORS as error:
+        st.sidebar.warning(f"Historique indisponible : {escape_markdown(str(error))}")
+        return
+    if not kept:
+        st.sidebar.caption("Aucune conversation enregistrée pour l'instant.")
+        return
+    for conversation in kept[:LISTED_CONVERSATIONS]:
+        current = conversation.id == st.session_state.conversation_id
+        if st.sidebar.button(
+            conversation.title,
+            key=f"open-{conversation.id}",
+            type="primary" if current else "secondary",
+            width="stretch",
+            help=f"{conversation.turns} question(s) — {conversation.updated[:16].replace('T', ' ')} UTC",
+        ):
+            reopen_conversation(store, conversation.id)
+            st.rerun()
+    if st.session_state.conversation_id:
+        sidebar_export(store, st.session_state.conversation_id)
+    with st.sidebar.popover("Effacer l'historique", icon=":material/delete:", width="stretch"):
+        st.markdown("Toutes les conversations enregistrées seront supprimées.")
+        if st.button("Confirmer l'effacement", key="clear-history", type="primary"):
+            try:
+                count = store.clear()
+            except STORE_ERRORS as error:
+                st.session_state.flash.append(("error", f"Historique non effacé : {escape_markdown(str(error))}"))
+            else:
+                st.session_state.messages = []
+                st.session_state.conversation_id = None
+                st.session_state.flash.append(("success", f"Historique effacé ({count} conversation(s))."))
+            st.rerun()
 
 
-def sidebar_upload(bot) -> None:
+def sidebar_export(store: ConversationStore, conversation_id: str) -> None:
+    """Download the current conversation, with its citations, as Markdown or JSON."""
+    try:
+        title, turns = store.title(conversation_id), store.turns(conversation_id)
+    except STORE_ERRORS:
+        return
+    if not turns:
+        return
+    left, right = st.sidebar.columns(2)
+    left.download_button(
+        "Markdown", to_markdown(title, turns), file_name=f"conversation-{conversation_id}.md",
+        mime="text/markdown", icon=":material/download:", key="export-markdown", width="stretch",
+    )
+    right.download_button(
+        "JSON", to_json(title, turns), file_name=f"conversation-{conversation_id}.json",
+        mime="application/json", icon=":material/download:", key="export-json", width="stretch",
+    )
+
+
+def reopen_conversation(store: ConversationStore, conversation_id: str) -> None:
+    """Show a kept conversation again; the next question follows it up."""
+    messages: list[dict[str, Any]] = []
+    for turn in store.turns(conversation_id):
+        messages.append({"id": "q-" + turn.answer_id, "role": "user", "content": turn.question})
+        messages.append({
+            "id": turn.answer_id, "role": "assistant", "question": turn.question,
+            "answer": turn.answer, "documents": turn.documents, "k": turn.k,
+        })
+    st.session_state.messages = messages
+    st.session_state.conversation_id = conversation_id
+
+
+def remember_turn(
+    question: str, answer: Answer, message_id: str, documents: list[str] | None, k: int
+) -> None:
+    """Keep the turn in the conversation store (a new conversation on the first question)."""
+    store = conversation_store()
+    try:
+        if st.session_state.conversation_id is None:
+            st.session_state.conversation_id = store.create(question)
+        store.add_turn(
+            st.session_state.conversation_id, question, answer,
+            answer_id=message_id, documents=documents, k=k,
+        )
+    except STORE_ERRORS as error:  # a full disk must not break the conversation
+        st.warning(f"Conversation non enregistrée : {escape_markdown(str(error))}")
+
+
+def sidebar_upload(bot: "Assistant") -> None:
     """Add a PDF, TXT, Markdown or HTML file to the corpus."""
     settings = bot.settings
     st.sidebar.subheader("Ajouter un document")
@@ -185,7 +282,7 @@ def sidebar_upload(bot) -> None:
         st.rerun()
 
 
-def sidebar_index(bot, snapshot) -> None:
+def sidebar_index(bot: "Assistant", snapshot: "IndexSnapshot") -> None:
     """Index facts, skipped files and the update button."""
     st.sidebar.subheader("Index")
     status = index_status(snapshot.manifest)
@@ -260,7 +357,7 @@ def show_history() -> None:
                 feedback_widget(message["id"])
 
 
-def answer_question(bot, question: str, documents: list[str] | None, k: int) -> None:
+def answer_question(bot: "Assistant", question: str, documents: list[str] | None, k: int) -> None:
     """Show the question, stream the answer with its sources, and remember the turn."""
     with st.chat_message("user"):
         st.markdown(markdown_block(question))
@@ -297,6 +394,7 @@ def answer_question(bot, question: str, documents: list[str] | None, k: int) -> 
             "k": k,
         }
     )
+    remember_turn(question, answer, message_id, documents, k)
 
 
 def main() -> None:
@@ -316,7 +414,7 @@ def main() -> None:
         st.stop()
     snapshot = ensure_index(bot)
     documents, k = sidebar_search(snapshot, settings)
-    sidebar_conversation()
+    sidebar_conversation(conversation_store())
     sidebar_upload(bot)
     sidebar_index(bot, snapshot)
     show_flash()
