@@ -22,7 +22,7 @@ the answer is the items that follow it.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from assistant.language import QuestionProfile, holds_answer_kind
@@ -83,7 +83,7 @@ class SentenceSelector:
         profile: QuestionProfile,
         question: str,
         content_terms: Collection[str],
-        analyze,
+        analyze: Callable[[str], Collection[str]],
     ) -> list[AnswerUnit]:
         """The answer units, best first; `content_terms` are the question's analysed content terms."""
         usable = [s for s in sentences if not s.heading or self._holds_kind(s.text, profile, question)]
@@ -122,7 +122,7 @@ class SentenceSelector:
     # ----------------------------------------------------------------- units
 
     def _unit(self, sentence: ScoredSentence, passage: ScoredPassage, profile: QuestionProfile,
-              question: str, terms: set[str], analyze) -> AnswerUnit:
+              question: str, terms: set[str], analyze: Callable[[str], Collection[str]]) -> AnswerUnit:
         start, end = sentence.start, sentence.end
         if referring(sentence.text):
             previous = _previous_sentence(passage.text, start)
