@@ -92,6 +92,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _print_answer(answer) -> None:
     print()
+    if answer.short is not None:
+        bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+        print(f"{bold}{answer.short.text}{plain} [{answer.short.citation}]")
+        print()
+    if len(answer.parts) > 1:
+        covered = sum(part.answered for part in answer.parts)
+        print(f"(question en {len(answer.parts)} parties : {covered} couverte(s) par les rapports)")
     print(answer.text)
     for note in answer.notes:
         print(f"  (note : {note})")

@@ -233,12 +233,39 @@ def render_abstention(answer: Answer) -> None:
     render_see_also(answer.see_also)
 
 
+def short_markdown(answer: Answer) -> str | None:
+    """The short answer in bold with its citation badge (« **9,7 M€** [1] »), if there is one."""
+    if answer.short is None:
+        return None
+    return f"**{_escape_inline(answer.short.text)}** {marker_badge(answer.short.citation)}"
+
+
+def parts_caption(answer: Answer) -> str | None:
+    """For a compound question, which parts the reports answer (« 1 partie sur 2 couverte »)."""
+    if len(answer.parts) < 2:
+        return None
+    covered = sum(part.answered for part in answer.parts)
+    noun = "partie couverte" if covered <= 1 else "parties couvertes"
+    return f"Question en {len(answer.parts)} parties : {covered} {noun} par les rapports."
+
+
+def render_short(answer: Answer) -> None:
+    """The short answer, first and in bold, and the parts summary of a compound question."""
+    short = short_markdown(answer)
+    if short:
+        st.markdown(short)
+    caption = parts_caption(answer)
+    if caption:
+        st.caption(caption)
+
+
 def render_answer(answer: Answer, *, streamed: bool = False) -> None:
-    """A whole answer: text (unless it was just streamed), notes, sources."""
+    """A whole answer: short answer and text (unless just streamed), notes, sources."""
     if answer.abstained:
         render_abstention(answer)
     else:
         if not streamed:
+            render_short(answer)
             st.markdown(answer_markdown(answer.text))
         render_sources(answer.citations)
     render_notes(answer.notes)

@@ -50,6 +50,27 @@ def test_answer_streams_with_numbered_source_cards(bundled_env):
     assert len(at.feedback) == 1
 
 
+def test_the_short_answer_comes_first_in_bold_with_its_citation(bundled_env):
+    at = ask(open_app(), "Quel était le budget du Health Data Hub en 2020 ?")
+    assert not at.exception, at.exception
+    answer = last_answer(at)
+    assert answer.short is not None and answer.short.text == "9,7 M€"
+    markdown = [m.value for m in at.chat_message[1].markdown]
+    short = next(i for i, value in enumerate(markdown) if value.startswith("**9,7 M€**"))
+    assert f"\\[{answer.short.citation}\\]" in markdown[short]
+    answer_text = next(i for i, value in enumerate(markdown) if "Health Data Hub" in value and i != short)
+    assert short < answer_text  # shown above the cited sentences
+
+
+def test_a_compound_question_says_how_many_parts_the_reports_cover(bundled_env):
+    at = ask(open_app(), "Quand IBM a-t-il inauguré son centre de recherche en IA de Saclay, "
+                         "et qui dirige ce centre ?")
+    assert not at.exception, at.exception
+    reply = at.chat_message[1]
+    assert any("Question en 2 parties : 1 partie couverte" in c.value for c in reply.caption)
+    assert "Les rapports ne précisent pas" in all_markdown(reply)
+
+
 def test_off_topic_question_abstains_with_see_also(bundled_env):
     at = ask(open_app(), "Quel temps fera-t-il demain à Paris ?")
     assert not at.exception, at.exception

@@ -21,6 +21,7 @@ from ui.components import (
     render_answer,
     render_abstention,
     render_notes,
+    render_short,
     render_sources,
     stream_markdown,
 )
@@ -378,6 +379,7 @@ def answer_question(bot: "Assistant", question: str, documents: list[str] | None
         if answer.abstained:
             render_abstention(answer)
         else:
+            render_short(answer)
             st.write_stream(stream_markdown(chain([first], pieces)))
             render_sources(answer.citations)
         render_notes(answer.notes)
