@@ -41,8 +41,7 @@ class Engine:
 def open_engine(store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> Engine:
     """Open the store's published version for `embedder` (`IndexUnavailable` if unusable)."""
     snapshot = store.open(expected_model_id=embedder.model_id)
-    labels = {f"{c.doc_id} {c.title} {c.section_path}" for c in snapshot.chunks}
-    stats = TermStats([chunk.text for chunk in snapshot.chunks], analyze, sorted(labels))
+    stats = TermStats((), analyze, statistics=snapshot.term_statistics())
     return Engine(snapshot, HybridRetriever(snapshot, embedder, config), SentenceScorer(embedder, stats))
 
 

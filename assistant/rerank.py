@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
 from index.embedder import Embedder
+from index.terms import TermStatistics, count_terms
 from ingest.text import fold, numbers_in
 from ingest.sentences import split_sentences
 
@@ -61,17 +62,16 @@ class TermStats:
         texts: Sequence[str],
         analyze: Callable[[str], list[str]],
         labels: Sequence[str] = (),
+        *,
+        statistics: TermStatistics | None = None,
     ) -> None:
-        """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary."""
+        """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary.
+        `statistics` (an index version's own, counted at build time) replaces both."""
         self.analyze = analyze
-        self.n_docs = max(1, len(texts))
-        self.df: Counter[str] = Counter()
-        self.vocabulary: set[str] = set()  # accent-folded words of the whole index
-        for text in texts:
-            self.df.update(set(analyze(text)))
-            self.vocabulary.update(re.findall(r"\w+", fold(text)))
-        for label in labels:
-            self.vocabulary.update(re.findall(r"[^\W_]+", fold(label)))
+        counted = statistics or count_terms(texts, analyze, labels)
+        self.n_docs = counted.n_docs
+        self.df: Mapping[str, int] = counted.df
+        self.vocabulary: Set[str] = counted.vocabulary  # accent-folded words of the whole index
 
     def unknown(self, names: Sequence[str]) -> list[str]:
         """Names none of whose words occurs anywhere in the index."""

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from index.dense import DenseIndex
 from index.errors import REBUILD_HINT, IndexUnavailable
-from index.lexical import ANALYZER_VERSION, LexicalIndex
+from index.lexical import ANALYZER_VERSION, LexicalIndex, analyze
 from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST
 from index.store.manifest import FORMAT_VERSION, Manifest, ManifestError
+from index.terms import TermStatistics, chunk_statistics
 from ingest.atomic import file_sha256, read_jsonl
 from ingest.models import Chunk, CleanDocument, Heading
 
@@ -44,6 +46,40 @@ class FileSnapshot:
     @property
     def model_id(self) -> str:
         return self.manifest.model_id
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        return [self.chunks[row] for row in rows]
+
+    @cached_property
+    def _rows_by_document(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.doc_id, []).append(row)
+        return rows
+
+    @cached_property
+    def _row_by_chunk_id(self) -> dict[str, int]:
+        return {chunk.id: row for row, chunk in enumerate(self.chunks)}
+
+    def rows_of_documents(self, doc_ids: Collection[str]) -> np.ndarray:
+        rows = [row for doc in set(doc_ids) for row in self._rows_by_document.get(doc, [])]
+        return np.asarray(sorted(rows), dtype=np.int64)
+
+    def rows_of_chunks(self, chunk_ids: Collection[str]) -> dict[str, int]:
+        by_id = self._row_by_chunk_id
+        return {chunk_id: by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id}
+
+    @cached_property
+    def _term_statistics(self) -> TermStatistics:
+        return chunk_statistics(self.chunks, analyze)
+
+    def term_statistics(self) -> TermStatistics:
+        """Counted from the passages in memory the first time it is asked for."""
+        return self._term_statistics
 
     def search_dense(
         self, vector: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
