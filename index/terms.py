@@ -71,3 +71,16 @@ def chunk_statistics(chunks: Iterable[Chunk], analyze: Callable[[str], list[str]
         texts.append(chunk.text)
         labels.add(chunk_label(chunk))
     return count_terms(texts, analyze, sorted(labels))
+
+
+def chunk_vocabulary(chunks: Iterable[Chunk]) -> set[str]:
+    """The `vocabulary` part of `chunk_statistics` alone (no analysis: a builder that has
+    document frequencies from its BM25 postings needs only this)."""
+    vocabulary: set[str] = set()
+    labels: set[str] = set()
+    for chunk in chunks:
+        vocabulary |= text_words(chunk.text)
+        labels.add(chunk_label(chunk))
+    for label in labels:
+        vocabulary |= label_words(label)
+    return vocabulary

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -26,9 +26,10 @@ from index.errors import REBUILD_HINT, IndexUnavailable
 from index.lexical import ANALYZER_VERSION, LexicalIndex, analyze
 from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST
 from index.store.manifest import FORMAT_VERSION, Manifest, ManifestError
+from index.store.records import document_from_dict
 from index.terms import TermStatistics, chunk_statistics
 from ingest.atomic import file_sha256, read_jsonl
-from ingest.models import Chunk, CleanDocument, Heading
+from ingest.models import Chunk, CleanDocument
 
 
 @dataclass(frozen=True)
@@ -93,27 +94,6 @@ class FileSnapshot:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.dense.vectors_for(rows)
-
-
-def document_to_dict(doc: CleanDocument) -> dict:
-    """A clean document as one line of `documents.jsonl`."""
-    return asdict(doc)
-
-
-def document_from_dict(data: dict) -> CleanDocument:
-    """The inverse of `document_to_dict` (extra keys such as `file_hash` ignored)."""
-    return CleanDocument(
-        doc_id=data["doc_id"],
-        title=data["title"],
-        source_path=data["source_path"],
-        format=data["format"],
-        text=data["text"],
-        page_starts=tuple(data.get("page_starts", ())),
-        headings=tuple(Heading(**h) for h in data.get("headings", ())),
-        footnotes=tuple(data.get("footnotes", ())),
-        content_hash=data.get("content_hash", ""),
-        chars_in=data.get("chars_in", 0),
-    )
 
 
 def check_model(manifest: Manifest, index_dir: Path, model_id: str | None) -> None:
