@@ -24,7 +24,15 @@ from pydantic_settings import (
 )
 
 from assistant.config import AnswerConfig, GateConfig, Mode, RetrievalConfig
-from index.config import Backend, EmbeddingConfig, StoreConfig, default_cache_dir
+from index.config import (
+    Backend,
+    EmbeddingConfig,
+    LexicalLeg,
+    STORE_BACKENDS,
+    StoreBackend,
+    StoreConfig,
+    default_cache_dir,
+)
 from ingest.config import ChunkingConfig, IngestLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +61,14 @@ class Settings(BaseSettings):
     feedback_file: Path = Field(PROJECT_ROOT / "var" / "feedback.jsonl")
     reports_dir: Path = Field(PROJECT_ROOT / "var" / "reports")
     lock_timeout: float = StoreConfig.lock_timeout
+    # The index store: `files` (index_dir) or `postgres` (database_url, one collection per corpus)
+    store_backend: StoreBackend = StoreConfig.backend
+    database_url: str = Field(
+        StoreConfig.database_url,
+        description="postgresql://user:password@host:5432/db (PostgreSQL >= 15 with pgvector).",
+    )
+    collection: str = StoreConfig.collection
+    postgres_lexical: LexicalLeg = StoreConfig.lexical
 
     # Embedding
     embedding_model: str = Field(
@@ -126,7 +142,10 @@ class Settings(BaseSettings):
 
     @property
     def store(self) -> StoreConfig:
-        return StoreConfig(self.index_dir, self.lock_timeout)
+        return StoreConfig(
+            self.index_dir, self.lock_timeout, backend=self.store_backend,
+            database_url=self.database_url, collection=self.collection, lexical=self.postgres_lexical,
+        )
 
     @property
     def retrieval(self) -> RetrievalConfig:

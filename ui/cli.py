@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.settings import Settings
+from assistant.settings import STORE_BACKENDS, Settings
 from eval.bench import BENCHMARKS
 
 
@@ -26,7 +26,17 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["corpus_dir"] = Path(args.corpus)
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
+    if getattr(args, "store", None):
+        overrides["store_backend"] = args.store
     return Settings(**overrides)
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """`--store files|postgres` on the sub-commands that open an index."""
+    parser.add_argument(
+        "--store", choices=STORE_BACKENDS,
+        help="index store: files (default, --index) or postgres (ASSISTANT_DATABASE_URL)",
+    )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -151,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", "--index", dest="index", help="index directory")
     ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_store_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     ask = sub.add_parser("ask", help="ask a question (no question: interactive session)")
@@ -160,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
     ask.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
     ask.add_argument("--index", help="index directory")
+    add_store_option(ask)
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="run the evaluation suite and write a report")
@@ -172,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--check-floors", action="store_true", help="fail below eval/floors.json")
     ev.add_argument("--corpus", help="documents folder of the index to evaluate")
     ev.add_argument("--index", help="index directory to evaluate")
+    add_store_option(ev)
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", help="refit the abstention gate on a question set's dev split")
@@ -179,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", help="calibration file to write (default: the packaged one)")
     cal.add_argument("--corpus", help="documents folder")
     cal.add_argument("--index", help="index directory")
+    add_store_option(cal)
     cal.set_defaults(func=cmd_calibrate)
 
     bench = sub.add_parser("bench", help="print speed and memory tables")
@@ -188,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
     bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
+    add_store_option(bench)
     bench.set_defaults(func=cmd_bench)
 
     ui = sub.add_parser("ui", help="open the Streamlit chat page")
