@@ -55,6 +55,10 @@ class LocalPostgres:
 
         pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.folder, user=self._server.system_user)
 
+    def start(self) -> None:
+        """Start the server again after `stop` (same folder, same socket)."""
+        self._server.ensure_postgres_running()
+
     def stop(self) -> None:
         from pgserver._commands import pg_ctl
 
