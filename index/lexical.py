@@ -231,6 +231,16 @@ class LexicalIndex:
             return []
         return top_rows(self.scores(query), k, allowed_ids)
 
+    def document_frequencies(self) -> dict[str, int]:
+        """term → number of rows holding it (what `index.terms.count_terms` counts, read from
+        the BM25 matrix instead of analysing every passage again)."""
+        indptr = self._bm25.scores["indptr"]
+        return {
+            term: int(indptr[term_id + 1] - indptr[term_id])
+            for term, term_id in self._bm25.vocab_dict.items()
+            if term
+        }
+
     def postings(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """(term, rows holding it, its BM25 score in each row) for every indexed term.
 

@@ -138,7 +138,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import main as bench_main
 
     return bench_main(
-        args.what, settings_from_args(args), threads=args.threads, seconds=args.seconds, mb=args.mb
+        args.what, settings_from_args(args), threads=args.threads, seconds=args.seconds, mb=args.mb,
+        passages=args.passages,
     )
 
 
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
     bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
+    bench.add_argument("--passages", type=int, help="store: synthetic passages (default 200000)")
     add_store_option(bench)
     bench.set_defaults(func=cmd_bench)
 

@@ -23,11 +23,11 @@ import numpy as np
 
 from index.dense import DenseIndex
 from index.errors import REBUILD_HINT, IndexUnavailable
-from index.lexical import ANALYZER_VERSION, LexicalIndex, analyze
+from index.lexical import ANALYZER_VERSION, LexicalIndex
 from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST
 from index.store.manifest import FORMAT_VERSION, Manifest, ManifestError
 from index.store.records import document_from_dict
-from index.terms import TermStatistics, chunk_statistics
+from index.terms import TermStatistics, chunk_vocabulary
 from ingest.atomic import file_sha256, read_jsonl
 from ingest.models import Chunk, CleanDocument
 
@@ -76,10 +76,13 @@ class FileSnapshot:
 
     @cached_property
     def _term_statistics(self) -> TermStatistics:
-        return chunk_statistics(self.chunks, analyze)
+        return TermStatistics(
+            max(1, len(self.chunks)), self.lexical.document_frequencies(), frozenset(chunk_vocabulary(self.chunks))
+        )
 
     def term_statistics(self) -> TermStatistics:
-        """Counted from the passages in memory the first time it is asked for."""
+        """Document frequencies from the BM25 matrix, the vocabulary from the passages in
+        memory, the first time it is asked for."""
         return self._term_statistics
 
     def search_dense(
