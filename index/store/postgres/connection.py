@@ -27,10 +27,14 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from index.errors import DatabaseUnavailable
 from index.store.postgres.config import PostgresOptions
-from index.store.postgres.schema import ITERATIVE_SCAN_PGVECTOR, ensure_pgvector, migrate
+from index.store.postgres.schema import (
+    ITERATIVE_SCAN_PGVECTOR,
+    ensure_pgvector,
+    migrate,
+)
 
 APPLICATION_NAME = "assistant-sante"
-_databases: dict[tuple[str, PostgresOptions], "Database"] = {}
+_databases: dict[tuple[str, PostgresOptions], Database] = {}
 _databases_lock = threading.Lock()
 
 

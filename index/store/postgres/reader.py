@@ -109,7 +109,7 @@ class _LruCache:
 class LazyChunks(Sequence[Chunk]):
     """The passages of a version as a sequence fetched on demand (see `IndexSnapshot`)."""
 
-    def __init__(self, snapshot: "PostgresSnapshot") -> None:
+    def __init__(self, snapshot: PostgresSnapshot) -> None:
         self._snapshot = snapshot
 
     def __len__(self) -> int:
@@ -139,7 +139,7 @@ class LazyChunks(Sequence[Chunk]):
 class LazyDocuments(Mapping[str, CleanDocument]):
     """The clean documents of a version, each fetched (text included) when asked for."""
 
-    def __init__(self, snapshot: "PostgresSnapshot") -> None:
+    def __init__(self, snapshot: PostgresSnapshot) -> None:
         self._snapshot = snapshot
         self._ids = [d.doc_id for d in snapshot.manifest.documents]
         self._known = set(self._ids)

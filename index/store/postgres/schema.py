@@ -41,6 +41,7 @@ from index.errors import DatabaseUnavailable
 from index.store.postgres.config import EMBEDDING_DIM
 
 MIGRATION_LOCK = 727_001  # advisory lock key: one process migrates at a time
+PGVECTOR = "vector"  # the extension's name
 VERSION_TABLES = ("documents", "chunks", "sentences", "lexical_terms", "vocabulary")
 MINIMUM_PGVECTOR = (0, 5, 0)  # HNSW indexes
 ITERATIVE_SCAN_PGVECTOR = (0, 8, 0)  # `hnsw.iterative_scan` for filtered searches
@@ -187,8 +188,6 @@ def ensure_pgvector(conn: psycopg.Connection, where: str) -> tuple[int, ...]:
         )
     return parsed
 
-
-PGVECTOR = "vector"
 
 
 def migrate(conn: psycopg.Connection, where: str) -> int:

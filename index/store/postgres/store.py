@@ -176,7 +176,7 @@ class PostgresStore:
         self,
         corpus_dir: Path,
         ingester: CorpusIngester,
-        embedder: "Embedder",
+        embedder: Embedder,
         *,
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
@@ -213,7 +213,7 @@ class PostgresStore:
         self,
         documents: Sequence[CleanDocument],
         chunks: Sequence[Chunk],
-        embedder: "Embedder",
+        embedder: Embedder,
         chunking: ChunkingConfig,
         *,
         on_progress: ProgressCallback | None = None,
@@ -254,7 +254,7 @@ class PostgresStore:
             return None
 
     def _previous(
-        self, embedder: "Embedder", chunking: ChunkingConfig, rebuild: bool
+        self, embedder: Embedder, chunking: ChunkingConfig, rebuild: bool
     ) -> tuple[PostgresSnapshot | None, str | None]:
         """The current version if usable, and why its work cannot be reused (None when it can)."""
         if self.current_version() is None:
@@ -273,7 +273,7 @@ class PostgresStore:
         collection_id: int,
         build: BuildInput,
         reusable: PostgresSnapshot | None,
-        embedder: "Embedder",
+        embedder: Embedder,
         chunking: ChunkingConfig,
         timer: StageTimer,
         *,

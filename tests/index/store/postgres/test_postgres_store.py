@@ -323,8 +323,7 @@ def test_a_connection_cut_mid_build_keeps_the_previous_version(built, minilm_emb
     assert [state for _, state in versions(database_url, collection)] == ["retired", "published"]
 
 
-def test_a_vector_of_the_wrong_dimension_is_refused_at_write(built, minilm_embedder, monkeypatch,
-                                                              database_url, collection):
+def test_a_vector_of_the_wrong_dimension_is_refused_at_write(built, minilm_embedder, monkeypatch):
     store, corpus, first = built
     with (corpus / "dge.txt").open("a", encoding="utf-8") as handle:
         handle.write("\nUn dernier paragraphe dont le vecteur sera tronqué avant l'écriture en base.\n")
@@ -355,7 +354,7 @@ def test_an_unreachable_database_gets_a_clear_french_error(tmp_path):
 
 
 def test_a_database_without_pgvector_gets_a_clear_french_error(postgres, monkeypatch):
-    import index.store.postgres.schema as schema
+    from index.store.postgres import schema
 
     url = postgres.database_url("no_vector_rights")
     with psycopg.connect(url, autocommit=True) as admin:
