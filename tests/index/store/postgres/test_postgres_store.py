@@ -368,3 +368,44 @@ def test_a_database_without_pgvector_gets_a_clear_french_error(postgres, monkeyp
     monkeypatch.setattr(schema, "PGVECTOR", "vector_not_installed_here")
     with pytest.raises(DatabaseUnavailable, match="n'a pas l'extension pgvector"):
         PostgresStore(postgres.database_url("no_vector_at_all"), "x").current_version()
+
+
+# --------------------------------------------------------------------------- the legs' variants
+
+
+def test_hnsw_index_from_the_threshold_on_and_used_by_questions(make_store, small_corpus, minilm_embedder,
+                                                               database_url):
+    store = make_store(options=PostgresOptions(hnsw_min_rows=10))  # 12 passages: HNSW
+    store.update(small_corpus, ParagraphIngester(), minilm_embedder)
+    snapshot = store.open()
+    with psycopg.connect(database_url) as conn:
+        indexes = [r[0] for r in conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", (f"chunks_v{snapshot.version_id}",))]
+        assert any("hnsw" in i and "vector_cosine_ops" in i for i in indexes)
+        conn.execute("SET enable_seqscan = off")  # 12 rows: make the planner show it can use it
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+        plan = " ".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT row_no FROM chunks WHERE version_id = %s ORDER BY embedding <=> %s LIMIT 3",
+            (snapshot.version_id, snapshot.vectors([4])[0]),
+        ))
+    assert f"Index Scan using chunks_v{snapshot.version_id}_embedding_idx" in plan
+    vector = minilm_embedder.embed_passages([snapshot.chunks[4].text])[0]
+    assert snapshot.search_dense(vector, 3)[0][0] == 4
+
+    small = make_store()  # the default threshold: exact search, no HNSW index
+    assert small.options.hnsw_min_rows > 12
+
+
+def test_the_full_text_leg_finds_words_whatever_their_accents(built, database_url, collection):
+    store = PostgresStore(database_url, collection, options=PostgresOptions(lexical="fts"))
+    snapshot = store.open()
+    hits = snapshot.search_lexical("SANTE donnees", 5)
+    assert hits and all(score > 0 for _, score in hits)
+    texts = [c.text.lower() for c in snapshot.chunks_at([row for row, _ in hits])]
+    assert all("santé" in t or "donnée" in t for t in texts)
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    assert snapshot.search_lexical("zzzz qwxv", 5) == []
+    rows = snapshot.rows_of_documents(["dge"])
+    assert {r for r, _ in snapshot.search_lexical("santé", 12, rows)} <= set(rows.tolist())
