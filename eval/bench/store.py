@@ -221,7 +221,7 @@ def bench_store(settings: Settings, target: int = TARGET_PASSAGES) -> list[tuple
             ))
         rows += [("size, postgres database (MiB)", f"{size / 2**20:.0f}"),
                  ("size, files version (MiB)", f"{directory_size(files_dir) / 2**20:.0f}"),
-                 ("postgres plan uses the HNSW index", "yes" if "hnsw" in plan.lower() else "NO")]
+                 ("postgres plan uses the HNSW index", "yes" if "embedding_idx" in plan else "NO")]
 
         questions = load_questions("gold")
         query_vectors = real.embed_queries([q.question for q in questions])

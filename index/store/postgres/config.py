@@ -32,8 +32,10 @@ class PostgresOptions:
     # HNSW graph: links per node and candidate list while building (pgvector's defaults)
     hnsw_m: int = 16
     hnsw_ef_construction: int = 64
-    # HNSW candidate list at query time: tuned with `assistant bench store` for
-    # recall@10 >= 0.98 against exact search (0.988 at 25k passages; 100 gave 0.977)
+    # HNSW candidate list at query time, measured with `assistant bench store`:
+    # recall@10 against exact search 0.988 at 25k passages (100 gave 0.977), but
+    # only 0.889 at 200k on the synthetic corpus (0.913 at 250): the 0.98 target
+    # at 200k needs a denser graph (m, ef_construction), not yet measured
     hnsw_ef_search: int = 160
     # a filtered dense search (some documents only) over at most this many rows is exact
     # (reads those rows); a larger filter uses HNSW with pgvector's iterative scan
