@@ -42,9 +42,7 @@ class Engine:
 def open_engine(store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> Engine:
     """Open the store's published version for `embedder` (`IndexUnavailable` if unusable)."""
     snapshot = store.open(expected_model_id=embedder.model_id)
-    labels = {f"{c.doc_id} {c.title} {c.section_path}" for c in snapshot.chunks}
-    texts = [*(chunk.text for chunk in snapshot.chunks), *sorted(labels)]
-    stats = TermStats(snapshot.document_frequencies(), len(snapshot.chunks), analyze, texts)
+    stats = TermStats((), analyze, statistics=snapshot.term_statistics())
     retriever = HybridRetriever(snapshot, embedder, config)
     return Engine(snapshot, retriever, SentenceScorer(snapshot, stats), embedder)
 

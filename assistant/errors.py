@@ -5,6 +5,7 @@
     ├── LoadError          a document that cannot be ingested (typed `SkipReason`)
     ├── UploadRejected     a file refused before it enters the corpus (UploadConflict: same name)
     ├── IndexUnavailable   no usable index: missing, damaged, built with another model
+    │   └── DatabaseUnavailable  the index's database is unreachable or lacks pgvector
     ├── IndexBusy          another build holds the index
     ├── DocumentNotFound   an unknown document id
     ├── CorpusReadOnly     a corpus folder inside the installed package (never written to)
@@ -16,7 +17,7 @@ are raised (lower layers cannot import this module) and gathered here.
 
 from __future__ import annotations
 
-from index.errors import IndexBusy, IndexUnavailable
+from index.errors import DatabaseUnavailable, IndexBusy, IndexUnavailable
 from ingest.errors import AssistantError, LoadError, SkipReason
 from ingest.uploads import UploadConflict, UploadRejected
 
@@ -43,6 +44,7 @@ class SettingsError(AssistantError, ValueError):
 __all__ = [
     "AssistantError",
     "CorpusReadOnly",
+    "DatabaseUnavailable",
     "DocumentNotFound",
     "IndexBusy",
     "IndexUnavailable",

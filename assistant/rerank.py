@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ import numpy as np
 from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
 from index.store import IndexSnapshot
+from index.terms import TermStatistics, count_terms
 from ingest.text import fold, numbers_in
 
 MIN_SENTENCE_CHARS = 25
@@ -63,28 +63,19 @@ class TermStats:
 
     def __init__(
         self,
-        document_frequencies: Mapping[str, int],
-        n_docs: int,
+        texts: Sequence[str],
         analyze: Callable[[str], list[str]],
-        texts: Iterable[str] = (),
+        labels: Sequence[str] = (),
+        *,
+        statistics: TermStatistics | None = None,
     ) -> None:
-        """`document_frequencies` come from the index's lexical leg (same analyser as
-        `analyze`); `texts` (chunks, titles, section paths) only feed the vocabulary."""
+        """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary.
+        `statistics` (an index version's own, counted at build time) replaces both."""
         self.analyze = analyze
-        self.n_docs = max(1, n_docs)
-        self.df: Mapping[str, int] = document_frequencies
-        self.vocabulary: set[str] = set()  # accent-folded words of the whole index
-        for text in texts:
-            self.vocabulary.update(_WORDS.findall(fold(text)))
-
-    @classmethod
-    def of_texts(cls, texts: Sequence[str], analyze: Callable[[str], list[str]],
-                 labels: Sequence[str] = ()) -> "TermStats":
-        """Statistics counted from the texts themselves (tests, small collections)."""
-        df: Counter[str] = Counter()
-        for text in texts:
-            df.update(set(analyze(text)))
-        return cls(df, len(texts), analyze, [*texts, *labels])
+        counted = statistics or count_terms(texts, analyze, labels)
+        self.n_docs = counted.n_docs
+        self.df: Mapping[str, int] = counted.df
+        self.vocabulary: Set[str] = counted.vocabulary  # accent-folded words of the whole index
 
     def unknown(self, names: Sequence[str]) -> list[str]:
         """Names none of whose words occurs anywhere in the index."""
@@ -116,7 +107,6 @@ class SentenceScorer:
     def __init__(self, snapshot: IndexSnapshot, stats: TermStats) -> None:
         self.snapshot = snapshot
         self.stats = stats
-        self._row_by_id = {chunk.id: row for row, chunk in enumerate(snapshot.chunks)}
         # Analysed terms of each sentence, computed once per index version: (row, start) → terms.
         self._terms: dict[tuple[int, int], frozenset[str]] = {}
 
@@ -141,10 +131,12 @@ class SentenceScorer:
         `focus` is what a follow-up itself asks (see conversation.follow_up_focus).
         """
         candidates: list[tuple[int, int, int, str, np.ndarray, bool, int]] = []
-        for index, passage in enumerate(passages):
-            row = self._row_by_id[passage.chunk_id]
-            chunk = self.snapshot.chunks[row]
-            vectors = self.snapshot.sentence_vectors(row)
+        row_of = self.snapshot.rows_of_chunks([p.chunk_id for p in passages])
+        rows = [row_of[p.chunk_id] for p in passages]
+        chunks = self.snapshot.chunks_at(rows)
+        for index, (passage, row, chunk, vectors) in enumerate(
+            zip(passages, rows, chunks, self.snapshot.sentence_vectors(rows))
+        ):
             for span, vector in zip(chunk.sentences, vectors):
                 text = passage.text[span.start : span.end].strip()
                 # Questions asked by the report itself are not answers.

@@ -62,25 +62,19 @@ class HybridRetriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.config = config
-        self._row_by_id = {chunk.id: row for row, chunk in enumerate(snapshot.chunks)}
-        self._rows_by_doc: dict[str, list[int]] = {}
-        for row, chunk in enumerate(snapshot.chunks):
-            self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
-        self._document_words = {
-            doc_id: document_words(doc_id, document.title)
-            for doc_id, document in snapshot.documents.items()
-        }
+        records = snapshot.manifest.documents
+        self._document_words = {d.doc_id: document_words(d.doc_id, d.title) for d in records}
+        self._indexed = sorted(d.doc_id for d in records if d.chunk_count)
 
     @property
     def documents(self) -> list[str]:
-        return sorted(self._rows_by_doc)
+        return list(self._indexed)
 
     def allowed_rows(self, documents: Collection[str] | None) -> np.ndarray | None:
         """Rows of the chunks of the given documents (None: all documents)."""
         if not documents:
             return None
-        rows = [row for doc in documents for row in self._rows_by_doc.get(doc, [])]
-        return np.asarray(sorted(rows), dtype=np.int64)
+        return np.asarray(self.snapshot.rows_of_documents(documents), dtype=np.int64)
 
     def retrieve(
         self,
@@ -140,11 +134,30 @@ class HybridRetriever:
             rows = np.intersect1d(rows, allowed)
         return rows if len(rows) else None
 
-    def _canonical_row(self, row: int, allowed: set[int] | None) -> int:
+    def _fetch_groups(self, rows: list[int]) -> tuple[dict[int, Chunk], dict[str, int]]:
+        """The chunks of `rows` and of their near-duplicate canonicals and copies, by row, and
+        the rows of those by chunk id (a few batched look-ups, not one per chunk)."""
+        chunks = dict(zip(rows, self.snapshot.chunks_at(rows)))
+        row_by_id = {c.id: row for row, c in chunks.items()}
+        for _round in range(2):  # the canonicals of `rows`, then the canonicals' other copies
+            linked = {c.duplicate_of for c in chunks.values() if c.duplicate_of}
+            linked.update(d for c in chunks.values() for d in c.duplicates)
+            linked -= set(row_by_id)
+            if not linked:
+                break
+            row_by_id.update(self.snapshot.rows_of_chunks(linked))
+            missing = sorted(set(row_by_id.values()) - set(chunks))
+            chunks.update(zip(missing, self.snapshot.chunks_at(missing)))
+        return chunks, row_by_id
+
+    @staticmethod
+    def _canonical_row(
+        row: int, chunks: dict[int, Chunk], row_by_id: dict[str, int], allowed: set[int] | None
+    ) -> int:
         """The row standing for a chunk's near-duplicate group."""
-        chunk = self.snapshot.chunks[row]
-        if chunk.duplicate_of and chunk.duplicate_of in self._row_by_id:
-            canonical = self._row_by_id[chunk.duplicate_of]
+        chunk = chunks[row]
+        if chunk.duplicate_of and chunk.duplicate_of in row_by_id:
+            canonical = row_by_id[chunk.duplicate_of]
             if allowed is None or canonical in allowed:
                 return canonical
         return row
@@ -157,22 +170,23 @@ class HybridRetriever:
         allowed: set[int] | None,
     ) -> list[ScoredPassage]:
         """Merge duplicate chunks into one passage that lists all sources."""
+        chunks, row_by_id = self._fetch_groups(list(fused))
         groups: dict[int, list[int]] = {}
         for row in sorted(fused, key=fused.__getitem__, reverse=True):
-            groups.setdefault(self._canonical_row(row, allowed), []).append(row)
+            groups.setdefault(self._canonical_row(row, chunks, row_by_id, allowed), []).append(row)
         passages = []
         for canonical, members in groups.items():
-            chunk = self.snapshot.chunks[canonical]
+            chunk = chunks[canonical]
             copies = {canonical, *members}
             for dup_id in chunk.duplicates:
-                if dup_id in self._row_by_id:
-                    copies.add(self._row_by_id[dup_id])
+                if dup_id in row_by_id:
+                    copies.add(row_by_id[dup_id])
             passage = to_passage(chunk, max(fused[m] for m in members))
             passage.dense_rank = min((dense_rank[m] for m in members if m in dense_rank), default=None)
             passage.lexical_rank = min(
                 (lexical_rank[m] for m in members if m in lexical_rank), default=None
             )
-            passage.sources = [to_source(self.snapshot.chunks[r]) for r in sorted(copies)]
+            passage.sources = [to_source(chunks[r]) for r in sorted(copies)]
             passage.sources.sort(key=lambda s: s.chunk_id != chunk.id)
             passages.append(passage)
         passages.sort(key=lambda p: p.score, reverse=True)

@@ -40,7 +40,14 @@ from assistant.paths import (
     default_index_dir,
     default_reports_dir,
 )
-from index.config import Backend, EmbeddingConfig, StoreConfig
+from index.config import (
+    Backend,
+    EmbeddingConfig,
+    LexicalLeg,
+    STORE_BACKENDS,  # noqa: F401  (the CLI's --store choices)
+    StoreBackend,
+    StoreConfig,
+)
 from ingest.config import ChunkingConfig, IngestLimits
 
 BUNDLED_CORPUS = bundled_corpus()
@@ -77,6 +84,14 @@ class Settings(BaseSettings):
         description="SQLite file of the chat page's kept conversations.",
     )
     lock_timeout: float = StoreConfig.lock_timeout
+    # The index store: `files` (index_dir) or `postgres` (database_url, one collection per corpus)
+    store_backend: StoreBackend = StoreConfig.backend
+    database_url: str = Field(
+        StoreConfig.database_url,
+        description="postgresql://user:password@host:5432/db (PostgreSQL >= 15 with pgvector).",
+    )
+    collection: str = StoreConfig.collection
+    postgres_lexical: LexicalLeg = StoreConfig.lexical
 
     # Embedding
     embedding_model: str = Field(
@@ -156,7 +171,10 @@ class Settings(BaseSettings):
 
     @property
     def store(self) -> StoreConfig:
-        return StoreConfig(self.index_dir, self.lock_timeout)
+        return StoreConfig(
+            self.index_dir, self.lock_timeout, backend=self.store_backend,
+            database_url=self.database_url, collection=self.collection, lexical=self.postgres_lexical,
+        )
 
     @property
     def retrieval(self) -> RetrievalConfig:

@@ -31,6 +31,11 @@ class EmbeddingConfig:
     batch_size: int = 32
 
 
+StoreBackend = Literal["files", "postgres"]
+STORE_BACKENDS: tuple[StoreBackend, ...] = ("files", "postgres")
+LexicalLeg = Literal["bm25", "fts"]
+
+
 @dataclass(frozen=True)
 class StoreConfig:
     """Where the index lives and how builders share it."""
@@ -38,3 +43,13 @@ class StoreConfig:
     index_dir: Path
     # seconds a second builder waits for the build lock before giving up (IndexBusy)
     lock_timeout: float = 10.0
+    # `files` (a directory, the default) or `postgres` (PostgreSQL + pgvector at `database_url`)
+    backend: StoreBackend = "files"
+    # postgres backend: libpq URL, e.g. postgresql://user:password@host:5432/assistant
+    database_url: str = ""
+    # postgres backend: one index per corpus in a database, named by its collection
+    collection: str = "default"
+    # postgres backend's lexical leg: the project's BM25 over the database's postings
+    # (`bm25`, the default: measured better on the gold set) or PostgreSQL's French
+    # full-text search ranked by ts_rank_cd (`fts`)
+    lexical: LexicalLeg = "bm25"

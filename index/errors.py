@@ -1,4 +1,4 @@
-"""Errors of the index stage: no usable index, or another build holds it."""
+"""Errors of the index stage: no usable index (its database unreachable too), or another build holds it."""
 
 from __future__ import annotations
 
@@ -13,3 +13,7 @@ class IndexUnavailable(AssistantError):
 
 class IndexBusy(AssistantError):
     """Another process (or thread) is already building this index."""
+
+
+class DatabaseUnavailable(IndexUnavailable):
+    """The index's database cannot be reached or used (down, refused, no pgvector, timed out)."""

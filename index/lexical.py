@@ -44,7 +44,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -224,11 +224,6 @@ class LexicalIndex:
             return np.zeros(self.num_rows, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def document_frequencies(self) -> dict[str, int]:
-        """Number of rows holding each indexed term (what `analyze` yields), read from the index."""
-        counts = np.diff(np.asarray(self._bm25.scores["indptr"]))
-        return {term: int(counts[i]) for term, i in self._bm25.vocab_dict.items() if term}
-
     def search(
         self, query: str, k: int, allowed_ids: np.ndarray | Sequence[int] | None = None
     ) -> list[tuple[int, float]]:
@@ -238,20 +233,30 @@ class LexicalIndex:
         """
         if k <= 0:
             return []
-        scores = self.scores(query)
-        if allowed_ids is not None:
-            allowed = np.asarray(allowed_ids, dtype=np.int64)
-            allowed = allowed[(allowed >= 0) & (allowed < self.num_rows)]
-            masked = np.zeros_like(scores)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size > k:
-            top = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[top]
-        # Sort by score, ties by row for a deterministic order.
-        order = np.lexsort((candidates, -scores[candidates]))
-        return [(int(row), float(scores[row])) for row in candidates[order]]
+        return top_rows(self.scores(query), k, allowed_ids)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """term → number of rows holding it (what `index.terms.count_terms` counts, read from
+        the BM25 matrix instead of analysing every passage again)."""
+        indptr = self._bm25.scores["indptr"]
+        return {
+            term: int(indptr[term_id + 1] - indptr[term_id])
+            for term, term_id in self._bm25.vocab_dict.items()
+            if term
+        }
+
+    def postings(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """(term, rows holding it, its BM25 score in each row) for every indexed term.
+
+        The eager BM25 matrix term by term: a store that keeps these (the
+        PostgreSQL backend) scores a query with `scores_from_postings` exactly
+        as `scores` does. The empty placeholder term is left out.
+        """
+        data, indices, indptr = (self._bm25.scores[k] for k in ("data", "indices", "indptr"))
+        for term, term_id in self._bm25.vocab_dict.items():
+            if term:
+                start, end = int(indptr[term_id]), int(indptr[term_id + 1])
+                yield term, indices[start:end].astype(np.int32), data[start:end].astype(np.float32)
 
     def save(self, directory: Path) -> list[Path]:
         """Write the index into `directory` (plain .npy + JSON); return the files written."""
@@ -275,3 +280,45 @@ class LexicalIndex:
         if int(bm25.scores["num_docs"]) != num_rows:
             raise ValueError("BM25 index row count does not match its metadata")
         return cls(bm25, num_rows)
+
+
+def query_terms(query: str) -> list[str]:
+    """The analysed terms of a query, repeats kept (a repeated term counts again, as in bm25s)."""
+    return [t for t in analyze(query) if t]
+
+
+def scores_from_postings(
+    terms: Sequence[str], postings: dict[str, tuple[np.ndarray, np.ndarray]], num_rows: int
+) -> np.ndarray:
+    """BM25 scores of every row from the postings of a query's terms (see `LexicalIndex.postings`).
+
+    Adds each term's precomputed scores in query order, in float32, as bm25s
+    does: the result equals `LexicalIndex.scores` over the same index.
+    """
+    scores = np.zeros(num_rows, dtype=np.float32)
+    for term in terms:
+        if term in postings:
+            rows, values = postings[term]
+            scores[rows] += values
+    return scores
+
+
+def top_rows(
+    scores: np.ndarray, k: int, allowed_ids: np.ndarray | Sequence[int] | None = None
+) -> list[tuple[int, float]]:
+    """Best `k` rows with a positive score, best first, ties by row; within `allowed_ids` if given."""
+    if k <= 0:
+        return []
+    if allowed_ids is not None:
+        allowed = np.asarray(allowed_ids, dtype=np.int64)
+        allowed = allowed[(allowed >= 0) & (allowed < scores.size)]
+        masked = np.zeros_like(scores)
+        masked[allowed] = scores[allowed]
+        scores = masked
+    candidates = np.flatnonzero(scores > 0)
+    if candidates.size > k:
+        top = np.argpartition(-scores[candidates], k - 1)[:k]
+        candidates = candidates[top]
+    # Sort by score, ties by row for a deterministic order.
+    order = np.lexsort((candidates, -scores[candidates]))
+    return [(int(row), float(scores[row])) for row in candidates[order]]

@@ -78,5 +78,12 @@ class SentenceSnapshot:
                                      start=0, end=len(text), text=text, sentences=spans))
             self._vectors.append(embedder.embed_passages([text[s.start:s.end] for s in spans]))
 
-    def sentence_vectors(self, row: int) -> np.ndarray:
-        return self._vectors[row]
+    def rows_of_chunks(self, chunk_ids: Sequence[str]) -> dict[str, int]:
+        rows = {chunk.id: row for row, chunk in enumerate(self.chunks)}
+        return {chunk_id: rows[chunk_id] for chunk_id in chunk_ids if chunk_id in rows}
+
+    def chunks_at(self, rows: Sequence[int]) -> list:
+        return [self.chunks[row] for row in rows]
+
+    def sentence_vectors(self, rows: Sequence[int]) -> list[np.ndarray]:
+        return [self._vectors[row] for row in rows]

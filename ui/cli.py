@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.settings import Settings
+from assistant.settings import STORE_BACKENDS, Settings
 from eval.bench import BENCHMARKS
 
 DISTRIBUTION = "assistant-sante"  # the installed distribution whose version `--version` prints
@@ -42,6 +42,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["corpus_dir"] = Path(args.corpus)
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
+    if getattr(args, "store", None):
+        overrides["store_backend"] = args.store
     return Settings(**overrides)
 
 
@@ -61,6 +63,14 @@ def _jsonable(value: Any) -> Any:
 def error(message: str) -> None:
     """An error line on stderr."""
     print(f"Erreur : {message}", file=sys.stderr)
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """`--store files|postgres` on the sub-commands that open an index."""
+    parser.add_argument(
+        "--store", choices=STORE_BACKENDS,
+        help="index store: files (default, --index) or postgres (ASSISTANT_DATABASE_URL)",
+    )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -242,7 +252,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import main as bench_main
 
     return bench_main(
-        args.what, settings_from_args(args), threads=args.threads, seconds=args.seconds, mb=args.mb
+        args.what, settings_from_args(args), threads=args.threads, seconds=args.seconds, mb=args.mb,
+        passages=args.passages,
     )
 
 
@@ -294,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", "--index", dest="index", help="index directory")
     ingest.add_argument("--rebuild", action="store_true", help="re-embed everything")
     ingest.add_argument("--json", action="store_true", help="print the update report as JSON")
+    add_store_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     ask = sub.add_parser("ask", help="ask a question (no question: interactive session)")
@@ -303,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
     ask.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
     ask.add_argument("--index", help="index directory (default: in the user's data directory)")
+    add_store_option(ask)
     ask.set_defaults(func=cmd_ask)
 
     docs = sub.add_parser("docs", help="list, add or remove the corpus's documents")
@@ -330,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--corpus", help="documents folder of the index to evaluate")
     ev.add_argument("--index", help="index directory to evaluate")
+    add_store_option(ev)
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", help="refit the abstention gate on a question set's dev split")
@@ -339,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", help="calibration file to write (default: in the user's data directory)")
     cal.add_argument("--corpus", help="documents folder")
     cal.add_argument("--index", help="index directory")
+    add_store_option(cal)
     cal.set_defaults(func=cmd_calibrate)
 
     bench = sub.add_parser("bench", help="print speed and memory tables")
@@ -348,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
     bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
+    bench.add_argument("--passages", type=int, help="store: synthetic passages (default 200000)")
+    add_store_option(bench)
     bench.set_defaults(func=cmd_bench)
 
     ui = sub.add_parser("ui", help="open the Streamlit chat page")

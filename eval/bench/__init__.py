@@ -1,4 +1,4 @@
-"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory`.
+"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory|store`.
 
 One module per benchmark; speed and memory targets live here, never in timed
 unit tests. Each takes the `Settings` the command line built.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.settings import Settings
 
-BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory")
+BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory", "store")
 
 
 def main(
@@ -18,6 +18,7 @@ def main(
     threads: int | None = None,
     seconds: float | None = None,
     mb: float | None = None,
+    passages: int | None = None,
 ) -> int:
     """Run one benchmark and print its table; the exit status is the benchmark's verdict."""
     from eval.bench.common import print_table
@@ -46,6 +47,10 @@ def main(
         from eval.bench.memory import main_memory
 
         return main_memory(settings, target_mb=mb or 50.0)
+    elif what == "store":
+        from eval.bench.store import TARGET_PASSAGES, main_store
+
+        return main_store(settings, target=passages or TARGET_PASSAGES)
     else:
         raise ValueError(f"unknown benchmark {what!r}; choose one of {', '.join(BENCHMARKS)}")
     return 0

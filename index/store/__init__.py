@@ -1,7 +1,8 @@
 """The index store: what the assistant reads indexes through, and its backends.
 
-`open_store(location)` gives the `IndexStore` for a location; today a
-directory (`FileStore`). See `protocol.py` for the interface, `manifest.py`
+`open_store(config)` gives the `IndexStore` the config names: a directory
+(`FileStore`, the default) or a PostgreSQL collection (`PostgresStore`, its
+modules imported only when chosen). See `protocol.py` for the interface, `manifest.py`
 for what a version records, `planning.py` for incremental builds.
 """
 
@@ -31,5 +32,14 @@ __all__ = [
 
 
 def open_store(config: StoreConfig, embedding: EmbeddingConfig = EmbeddingConfig()) -> IndexStore:
-    """The store holding the index `config` points to (a directory: the files backend)."""
+    """The store holding the index `config` points to: a directory, or a database collection."""
+    if config.backend == "postgres":
+        from index.store.postgres import PostgresOptions, PostgresStore
+
+        return PostgresStore(
+            config.database_url, config.collection, lock_timeout=config.lock_timeout,
+            batch_size=embedding.batch_size, options=PostgresOptions(lexical=config.lexical),
+        )
+    if config.backend != "files":
+        raise ValueError(f"unknown store backend {config.backend!r}: files or postgres")
     return FileStore(config.index_dir, lock_timeout=config.lock_timeout, batch_size=embedding.batch_size)

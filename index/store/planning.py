@@ -136,7 +136,7 @@ def report_up_to_date(plan: UpdatePlan, previous: IndexSnapshot, report: UpdateR
             report.unchanged.append(plan.old_docs[key].doc_id)
         elif status == "skipped":
             report.skipped.append(plan.old_skips[key].as_skipped())
-    report.chunk_count = len(previous.chunks)
+    report.chunk_count = previous.chunk_count
 
 
 @dataclass
@@ -163,8 +163,10 @@ def gather(
     """
     old_rows: dict[str, list[int]] = {}  # doc id → its rows in the previous version
     old_text_rows: dict[str, int] = {}  # passage text → a previous row holding it
-    if previous is not None and plan.reusable:
-        for row, chunk in enumerate(previous.chunks):
+    # One pass over the previous version's passages (a database streams them once).
+    old_chunks: list[Chunk] = list(previous.chunks) if previous is not None and plan.reusable else []
+    if old_chunks:
+        for row, chunk in enumerate(old_chunks):
             old_rows.setdefault(chunk.doc_id, []).append(row)
             old_text_rows.setdefault(chunk.text, row)
     parts: list[_Part] = []
@@ -198,7 +200,7 @@ def gather(
             assert previous is not None
             document = previous.documents[plan.old_docs[key].doc_id]
             reusable = list(old_rows.get(document.doc_id, []))
-            doc_chunks = [previous.chunks[row] for row in reusable]
+            doc_chunks = [old_chunks[row] for row in reusable]
         clash = next((chunk_owner[c.id] for c in doc_chunks if c.id in chunk_owner), None)
         if clash is not None:
             skip(key, f"same content as {Path(clash).name}", SkipReason.SAME_CONTENT)
@@ -279,8 +281,9 @@ def embed_passages(
         for start in range(0, len(new_rows), 4096):
             part = slice(start, start + 4096)
             vectors[new_rows[part]] = previous.vectors(old_rows[part])
-        for new_row, old_row in reuse.items():
-            sentence_vectors[offsets[new_row] : offsets[new_row + 1]] = previous.sentence_vectors(old_row)
+            reused = previous.sentence_vectors(old_rows[part].tolist())
+            for new_row, old_sentences in zip(new_rows[part].tolist(), reused):
+                sentence_vectors[offsets[new_row] : offsets[new_row + 1]] = old_sentences
     to_embed = [row for row in range(len(chunks)) if row not in reuse]
     to_embed.sort(key=lambda row: len(chunks[row].text), reverse=True)
     done = 0

@@ -6,13 +6,14 @@ version, open for reading: a question is answered from one snapshot from
 start to end, even while a new version is being published.
 
 Backends: `index.store.files.FileStore` (a directory of versioned files, the
-default). A second backend implements these two protocols and is chosen in
-`index.store.open_store`; nothing in `assistant/` names a backend.
+default) and `index.store.postgres.PostgresStore` (PostgreSQL + pgvector, one
+database many replicas share), chosen in `index.store.open_store` from
+`StoreConfig`; nothing in `assistant/` names a backend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from index.store.manifest import Manifest
 from index.store.report import UpdateReport
+from index.terms import TermStatistics
 from ingest.config import ChunkingConfig
 from ingest.models import Chunk, CleanDocument
 
@@ -53,7 +55,13 @@ class CorpusIngester(Protocol):
 
 
 class IndexSnapshot(Protocol):
-    """One published version of an index, open for reading. Row i is `chunks[i]`."""
+    """One published version of an index, open for reading. Row i is `chunks[i]`.
+
+    `chunks` and `documents` may be lazy (a database backend fetches what is
+    asked for): going through all of them reads the whole version, which
+    builds and summaries do but the answer path must not. Questions use the
+    by-row and by-id look-ups below, whose cost does not grow with the index.
+    """
 
     @property
     def version(self) -> str: ...
@@ -69,6 +77,27 @@ class IndexSnapshot(Protocol):
 
     @property
     def model_id(self) -> str: ...
+
+    @property
+    def chunk_count(self) -> int:
+        """Number of passages (rows) in this version."""
+        ...
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The passages of some rows, in the order given (one round trip for a database)."""
+        ...
+
+    def rows_of_documents(self, doc_ids: Collection[str]) -> np.ndarray:
+        """Sorted rows of the passages of some documents (unknown ids: none)."""
+        ...
+
+    def rows_of_chunks(self, chunk_ids: Collection[str]) -> dict[str, int]:
+        """chunk id → row, for the ids this version holds."""
+        ...
+
+    def term_statistics(self) -> TermStatistics:
+        """Document frequencies of analysed terms and the index's words (see `index.terms`)."""
+        ...
 
     def search_dense(
         self, vector: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
@@ -86,12 +115,9 @@ class IndexSnapshot(Protocol):
         """The stored passage vectors of some rows, in the order given."""
         ...
 
-    def document_frequencies(self) -> Mapping[str, int]:
-        """How many passages hold each term of the French analyser (`index.lexical.analyze`)."""
-        ...
-
-    def sentence_vectors(self, row: int) -> np.ndarray:
-        """The vectors of the sentences of chunk `row` (one per `chunks[row].sentences`)."""
+    def sentence_vectors(self, rows: Sequence[int]) -> list[np.ndarray]:
+        """For each row, in the order given, the vectors of its chunk's sentences
+        (one per `chunks[row].sentences`, shape (n_sentences, dim))."""
         ...
 
 

@@ -25,7 +25,7 @@ CHUNKS = [
 ] + [f"Un passage ordinaire numéro {i} sur la santé, l'IA et les données." for i in range(40)] + [
     f"Les algorithmes approuvés par la FDA, passage {i}." for i in range(3)
 ]
-STATS = TermStats.of_texts(CHUNKS, analyze)
+STATS = TermStats(CHUNKS, analyze)
 
 
 def _passage(text: str) -> ScoredPassage:

@@ -39,7 +39,7 @@ EMBEDDER = KeywordEmbedder("budget plateforme données projets comité millions 
 
 
 def scorer(texts=PASSAGES) -> SentenceScorer:
-    return SentenceScorer(SentenceSnapshot(texts, EMBEDDER), TermStats.of_texts(PASSAGES, analyze))
+    return SentenceScorer(SentenceSnapshot(texts, EMBEDDER), TermStats(PASSAGES, analyze))
 
 
 def test_the_sentence_holding_the_asked_figure_scores_best():
@@ -74,7 +74,7 @@ def test_passages_are_reranked_by_their_best_sentence_and_indices_remapped():
 
 
 def test_term_stats_know_the_index_vocabulary_and_rarity():
-    stats = TermStats.of_texts(PASSAGES, analyze, labels=["Rapport de la DGE"])
+    stats = TermStats(PASSAGES, analyze, ["Rapport de la DGE"])
     assert stats.unknown(["DGE", "Doctolib"]) == ["Doctolib"]
     assert stats.idf(analyze("budget")[0]) > stats.idf(analyze("plateforme")[0])
     assert stats.weighted_overlap({"budget"}, {"budget", "x"}) == 1.0

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,10 @@ from index.lexical import ANALYZER_VERSION, LexicalIndex
 from index.store.files.layout import CHUNKS, DENSE, DOCUMENTS, LEXICAL_DIR, MANIFEST, SENTENCES
 from index.store.manifest import FORMAT_VERSION, Manifest, ManifestError
 from index.store.planning import sentence_offsets
+from index.store.records import document_from_dict
+from index.terms import TermStatistics, chunk_vocabulary
 from ingest.atomic import file_sha256, read_jsonl
-from ingest.models import Chunk, CleanDocument, Heading
+from ingest.models import Chunk, CleanDocument
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,43 @@ class FileSnapshot:
     def model_id(self) -> str:
         return self.manifest.model_id
 
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        return [self.chunks[row] for row in rows]
+
+    @cached_property
+    def _rows_by_document(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.doc_id, []).append(row)
+        return rows
+
+    @cached_property
+    def _row_by_chunk_id(self) -> dict[str, int]:
+        return {chunk.id: row for row, chunk in enumerate(self.chunks)}
+
+    def rows_of_documents(self, doc_ids: Collection[str]) -> np.ndarray:
+        rows = [row for doc in set(doc_ids) for row in self._rows_by_document.get(doc, [])]
+        return np.asarray(sorted(rows), dtype=np.int64)
+
+    def rows_of_chunks(self, chunk_ids: Collection[str]) -> dict[str, int]:
+        by_id = self._row_by_chunk_id
+        return {chunk_id: by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id}
+
+    @cached_property
+    def _term_statistics(self) -> TermStatistics:
+        return TermStatistics(
+            max(1, len(self.chunks)), self.lexical.document_frequencies(), frozenset(chunk_vocabulary(self.chunks))
+        )
+
+    def term_statistics(self) -> TermStatistics:
+        """Document frequencies from the BM25 matrix, the vocabulary from the passages in
+        memory, the first time it is asked for."""
+        return self._term_statistics
+
     def search_dense(
         self, vector: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
@@ -61,32 +101,9 @@ class FileSnapshot:
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.dense.vectors_for(rows)
 
-    def document_frequencies(self) -> Mapping[str, int]:
-        return self.lexical.document_frequencies()
-
-    def sentence_vectors(self, row: int) -> np.ndarray:
-        return self.sentences[self.sentence_starts[row] : self.sentence_starts[row + 1]]
-
-
-def document_to_dict(doc: CleanDocument) -> dict:
-    """A clean document as one line of `documents.jsonl`."""
-    return asdict(doc)
-
-
-def document_from_dict(data: dict) -> CleanDocument:
-    """The inverse of `document_to_dict` (extra keys such as `file_hash` ignored)."""
-    return CleanDocument(
-        doc_id=data["doc_id"],
-        title=data["title"],
-        source_path=data["source_path"],
-        format=data["format"],
-        text=data["text"],
-        page_starts=tuple(data.get("page_starts", ())),
-        headings=tuple(Heading(**h) for h in data.get("headings", ())),
-        footnotes=tuple(data.get("footnotes", ())),
-        content_hash=data.get("content_hash", ""),
-        chars_in=data.get("chars_in", 0),
-    )
+    def sentence_vectors(self, rows: Sequence[int]) -> list[np.ndarray]:
+        starts = self.sentence_starts
+        return [self.sentences[starts[row] : starts[row + 1]] for row in rows]
 
 
 def check_model(manifest: Manifest, index_dir: Path, model_id: str | None) -> None:

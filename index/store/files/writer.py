@@ -37,7 +37,7 @@ from index.store.files.layout import (
     VERSIONS_DIR,
     write_pointer,
 )
-from index.store.files.reader import document_to_dict
+from index.store.records import document_to_dict
 from index.store.manifest import Manifest
 from index.store.planning import DocumentEntry
 from ingest.atomic import fsync_and_digest, fsync_dir, write_durable, write_jsonl

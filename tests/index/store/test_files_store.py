@@ -646,15 +646,15 @@ def test_every_sentence_of_every_chunk_has_its_stored_vector(tmp_path, small_cor
     for row, chunk in enumerate(before.chunks):
         texts = [chunk.text[s.start:s.end] for s in chunk.sentences]
         assert chunk.sentences and " ".join(texts).split() == chunk.text.split()
-        np.testing.assert_allclose(before.sentence_vectors(row),
+        np.testing.assert_allclose(before.sentence_vectors([row])[0],
                                    minilm_embedder.embed_passages(texts), atol=1e-5)
 
     with (small_corpus / "hdi.txt").open("a", encoding="utf-8") as handle:
         handle.write("\nUn paragraphe ajouté sur la télésurveillance des patients insuffisants cardiaques.\n")
     update(index_dir, small_corpus, minilm_embedder, ingester)
     after = open_index(index_dir)
-    old = {c.id: before.sentence_vectors(r) for r, c in enumerate(before.chunks)}
+    old = {c.id: before.sentence_vectors([r])[0] for r, c in enumerate(before.chunks)}
     kept = [(r, c) for r, c in enumerate(after.chunks) if c.id in old]
     assert kept and len(kept) < len(after.chunks)
     for row, chunk in kept:
-        np.testing.assert_array_equal(after.sentence_vectors(row), old[chunk.id])
+        np.testing.assert_array_equal(after.sentence_vectors([row])[0], old[chunk.id])
