@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     gate_calibration: Path | None = Field(
         None, description="Gate calibration JSON (default: the one shipped with the package)."
     )
+
+    # HTTP service (`assistant serve`; see ui/http/config.py)
+    http_host: str = Field("127.0.0.1", description="Address `assistant serve` listens on.")
+    http_port: int = Field(8000, description="Port `assistant serve` listens on.")
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated bearer tokens of the HTTP service (none: open "
+        "reads, writes only on loopback)."
+    )
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none: off).")
 
     # Optional generative mode (any LangChain chat model; none installed by default)
     llm_provider: Literal["none", "ollama", "openai"] = "none"
