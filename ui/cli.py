@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, ask, eval, calibrate, bench, ui.
+"""The `assistant` command: ingest, ask, eval, calibrate, bench, ui, serve.
 
 A shell over the core: it builds the `Settings` once from the options, the
 environment and `assistant.toml`, and passes them to the `Assistant` facade,
@@ -141,6 +141,36 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API under uvicorn: in this process, or in `--workers` processes."""
+    import tempfile
+
+    import uvicorn
+
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["http_host"] = args.host
+    if args.port:
+        overrides["http_port"] = args.port
+    settings = settings_from_args(args).model_copy(update=overrides)
+    options = dict(host=settings.http_host, port=settings.http_port, access_log=not args.no_access_log,
+                   log_level="info" if args.verbose else "warning", timeout_graceful_shutdown=30)
+    if args.workers <= 1:
+        from ui.http.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Worker processes build their settings from the environment: hand them this run's.
+    os.environ.update({
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_HTTP_HOST": settings.http_host, "ASSISTANT_HTTP_PORT": str(settings.http_port),
+    })
+    with tempfile.TemporaryDirectory(prefix="assistant-metrics-") as metrics_dir:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)  # /metrics sums every worker
+        uvicorn.run("ui.http.app:create_app_from_environment", factory=True, workers=args.workers, **options)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
@@ -189,6 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
     bench.set_defaults(func=cmd_bench)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (OpenAI-compatible chat, retrieval, documents)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; ASSISTANT_HTTP_HOST)")
+    serve.add_argument("--port", type=int, help="port (default 8000; ASSISTANT_HTTP_PORT)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
+    serve.add_argument("--index", help="index directory")
+    serve.set_defaults(func=cmd_serve)
 
     ui = sub.add_parser("ui", help="open the Streamlit chat page")
     ui.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to `streamlit run`")
