@@ -22,10 +22,6 @@ UNMATCHED_ROUTE = "unmatched"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
-class BodyTooLarge(Exception):
-    """Raised from `receive` when a request body passes its limit."""
-
-
 def _too_large_message(limit: int) -> bytes:
     if limit >= 1024 * 1024:
         shown = f"{limit / 1024 / 1024:.1f} Mo"
@@ -58,28 +54,34 @@ class BodyLimitMiddleware:
                 return
 
         received = 0
-        started = False
+        started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Past the limit: answer 413 now and tell the app the client left (it stops reading).
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    if not started and not refused:
+                        refused = True
+                        await self._refuse(send, limit)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 is already sent: whatever the app answers is dropped
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send, limit)
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
 
     @staticmethod
     async def _refuse(send: Send, limit: int) -> None:
