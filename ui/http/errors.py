@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from assistant.errors import (
     AssistantError,
@@ -71,7 +72,6 @@ CORE_ERRORS: tuple[tuple[type[AssistantError], ErrorMapping], ...] = (
 )
 
 HTTP_MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "Requête invalide."),
     401: ("unauthorized", "Clé d'API manquante ou invalide."),
     403: ("forbidden", "Accès refusé."),
     404: ("not_found", "Cette adresse n'existe pas."),
@@ -163,6 +163,16 @@ def french_validation_message(errors: list[dict[str, object]]) -> tuple[str, str
 
 # ------------------------------------------------------------------ handlers
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error path of the app answers with `error_body`."""
 
@@ -182,8 +192,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # the framework could not read the body (bytes, not JSON or form)
+            return error_response(422, "invalid_body", "Le corps de la requête est illisible "
+                                  "(JSON, encodage UTF-8 ou formulaire invalide).")
         code, message = HTTP_MESSAGES.get(error.status_code, ("http_error", "Requête refusée."))
-        return error_response(error.status_code, code, message, dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return error_response(error.status_code, code, message, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

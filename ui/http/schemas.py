@@ -19,11 +19,21 @@ MODES = ("extractive", "generative")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown fields and loose types (`"10"` for 10, `0` for false) refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Open(BaseModel):
+    """A response body (or OpenAI's request): extra fields kept."""
+
     model_config = ConfigDict(extra="allow")
+
+
+class OpenStrict(BaseModel):
+    """OpenAI's request bodies: unknown options accepted and ignored, known ones typed strictly."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
 
 
 # ------------------------------------------------------------------ questions
@@ -39,14 +49,15 @@ class AskRequest(Strict):
     question: str = Field(description="La question, en français ou en anglais (2 000 caractères au plus).",
                           examples=["Quel budget pour le Health Data Hub en 2020 ?"])
     history: list[Turn] = Field(default_factory=list, description="Échanges précédents, du plus ancien au plus récent.")
-    documents: list[str] | None = Field(None, description="Ne chercher que dans ces documents (identifiants).")
+    documents: list[str] | None = Field(None, min_length=1, max_length=100,
+                                        description="Ne chercher que dans ces documents (identifiants).")
     k: int | None = Field(None, ge=1, le=50, description="Passages considérés.")
 
 
 class RetrieveRequest(Strict):
     question: str = Field(examples=["interopérabilité des données"])
     k: int = Field(10, ge=1, le=50)
-    documents: list[str] | None = None
+    documents: list[str] | None = Field(None, min_length=1, max_length=100)
 
 
 class SourceOut(Open):
@@ -108,21 +119,21 @@ class RetrieveOut(BaseModel):
 
 # ------------------------------------------------------------ OpenAI chat API
 
-class ContentPart(Open):
+class ContentPart(OpenStrict):
     type: str
     text: str | None = None
 
 
-class ChatMessage(Open):
+class ChatMessage(OpenStrict):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
 
 
-class StreamOptions(Open):
+class StreamOptions(OpenStrict):
     include_usage: bool = False
 
 
-class ChatRequest(Open):
+class ChatRequest(OpenStrict):
     """OpenAI's chat completion request; sampling options are accepted and ignored."""
 
     model: str = Field(MODEL_PREFIX + "extractive", examples=[MODEL_PREFIX + "extractive"])
@@ -130,7 +141,8 @@ class ChatRequest(Open):
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(1, ge=1, le=1, description="Une seule réponse par requête.")
-    documents: list[str] | None = Field(None, description="Extension : ne chercher que dans ces documents.")
+    documents: list[str] | None = Field(None, min_length=1, max_length=100,
+                                        description="Extension : ne chercher que dans ces documents.")
 
 
 class Usage(BaseModel):

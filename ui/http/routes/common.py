@@ -33,10 +33,7 @@ def check_question(request: Request, question: str) -> str:
 
 def check_documents(bot: Assistant, documents: Sequence[str] | None) -> list[str] | None:
     """The document filter, each id known to the index (`DocumentNotFound` otherwise); None: all."""
-    if documents is None:
+    if not documents:  # the schemas refuse an empty list
         return None
-    if not documents:
-        raise ServiceError(422, "invalid_request",
-                           "« documents » est vide : omettez-le pour chercher dans tous les documents.")
     bot.check_documents(documents)
     return list(documents)
