@@ -215,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", choices=BENCHMARKS, help="what to measure")
     bench.add_argument("--corpus", help="documents folder")
     bench.add_argument("--index", help="index directory")
-    bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
-    bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
+    bench.add_argument("--threads", type=int, help="load: asking threads (default 8); serve: clients (default 16)")
+    bench.add_argument("--seconds", type=float, help="load: duration (default 120); serve: per measurement (60)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
     bench.set_defaults(func=cmd_bench)
 

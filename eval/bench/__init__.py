@@ -1,4 +1,4 @@
-"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory`.
+"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory|serve`.
 
 One module per benchmark; speed and memory targets live here, never in timed
 unit tests. Each takes the `Settings` the command line built.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.settings import Settings
 
-BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory")
+BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory", "serve")
 
 
 def main(
@@ -46,6 +46,10 @@ def main(
         from eval.bench.memory import main_memory
 
         return main_memory(settings, target_mb=mb or 50.0)
+    elif what == "serve":
+        from eval.bench.serve import main_serve
+
+        return main_serve(settings, clients=threads or 16, seconds=seconds or 60.0)
     else:
         raise ValueError(f"unknown benchmark {what!r}; choose one of {', '.join(BENCHMARKS)}")
     return 0
