@@ -94,6 +94,9 @@ class Settings(BaseSettings):
         "reads, writes only on loopback)."
     )
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none: off).")
+    http_concurrent_answers: int = Field(
+        0, description="Questions one `assistant serve` process answers at once (0: one per CPU core)."
+    )
 
     # Optional generative mode (any LangChain chat model; none installed by default)
     llm_provider: Literal["none", "ollama", "openai"] = "none"

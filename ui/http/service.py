@@ -49,6 +49,8 @@ class Service:
         self.bot: Assistant | None = None
         self.jobs: JobRunner | None = None
         self.status = "Démarrage : chargement du modèle et de l'index."
+        # Answering is CPU-bound: at most `max_concurrent_answers` at once, the others queue.
+        self.answer_slots = threading.BoundedSemaphore(max(1, config.max_concurrent_answers))
         self._stop = threading.Event()
         self._loader: threading.Thread | None = None
 

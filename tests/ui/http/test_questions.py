@@ -170,3 +170,31 @@ def test_the_openai_client_shows_the_french_error_message(client):
     with pytest.raises(openai.NotFoundError) as raised:
         bot.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
     assert "Modèle inconnu" in str(raised.value)
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_at_most_max_concurrent_answers_are_computed_at_once(service_client, slots):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = service_client(max_concurrent_answers=slots)
+    bot = client.app.state.service.bot
+    real_ask, running, peak, lock = bot.ask, [0], [0], threading.Lock()
+
+    def counting_ask(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.15)
+        try:
+            return real_ask(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    bot.ask = counting_ask
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: client.post("/v1/ask", json={"question": QUESTION}).status_code, range(6)))
+    assert statuses == [200] * 6
+    assert peak[0] == slots

@@ -56,7 +56,8 @@ def ask(request: Request, body: AskRequest, bot: Annotated[Assistant, Depends(bo
     question = check_question(request, body.question)
     documents = check_documents(bot, body.documents)
     history = [turn.model_dump() for turn in body.history[-service_of(request).config.max_history_turns:]]
-    answer = bot.ask(question, history=history, documents=documents, k=body.k)
+    with service_of(request).answer_slots:
+        answer = bot.ask(question, history=history, documents=documents, k=body.k)
     record(request, answer)
     return answer.to_dict()
 
@@ -124,8 +125,10 @@ def chat_completions(
     documents = check_documents(bot, body.documents)
     completion_id = "chatcmpl-" + secrets.token_hex(12)
     created = int(time.time())
+    slots = service_of(request).answer_slots
     if not body.stream:
-        answer = bot.ask(question, history=history, documents=documents)
+        with slots:
+            answer = bot.ask(question, history=history, documents=documents)
         record(request, answer)
         citations = [c.to_dict() for c in answer.citations]
         return {
@@ -137,7 +140,8 @@ def chat_completions(
 
     stream = bot.stream(question, history=history, documents=documents)
     pieces = iter(stream)
-    first = next(pieces, "")  # computes the answer here: a bad question is a 4xx, not a broken stream
+    with slots:
+        first = next(pieces, "")  # computes the answer here: a bad question is a 4xx, not a broken stream
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:

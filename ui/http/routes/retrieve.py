@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from assistant.api import Assistant
 from ui.http.auth import require_reader
-from ui.http.routes.common import bot_of, check_documents, check_question
+from ui.http.routes.common import bot_of, check_documents, check_question, service_of
 from ui.http.schemas import RetrieveOut, RetrieveRequest, error_responses
 
 router = APIRouter(tags=["retrieval"], dependencies=[Depends(require_reader)])
@@ -23,5 +23,6 @@ def retrieve(request: Request, body: RetrieveRequest, bot: Annotated[Assistant, 
     question = check_question(request, body.question)
     documents = check_documents(bot, body.documents)
     version = bot.snapshot.version
-    passages = bot.retrieve(question, k=body.k, documents=documents)
+    with service_of(request).answer_slots:
+        passages = bot.retrieve(question, k=body.k, documents=documents)
     return {"index_version": version, "passages": [p.to_dict() for p in passages]}
