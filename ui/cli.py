@@ -155,6 +155,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args).model_copy(update=overrides)
     options = dict(host=settings.http_host, port=settings.http_port, access_log=not args.no_access_log,
                    log_level="info" if args.verbose else "warning", timeout_graceful_shutdown=30)
+    shown = f"[{settings.http_host}]" if ":" in settings.http_host else settings.http_host
+    print(f"Service HTTP : http://{shown}:{settings.http_port} (documentation : /docs ; prêt quand /readyz "
+          f"répond 200)", file=sys.stderr, flush=True)
     if args.workers <= 1:
         from ui.http.app import create_app
 

@@ -5,9 +5,10 @@ corpus and index in a temporary folder (the originals are never written):
 
 1. time to `/readyz` 200 after start, on a built index (median of `starts`);
 2. `clients` threads asking gold questions (`POST /v1/ask`, keep-alive) for
-   `seconds` against one process;
-3. the same load split between two processes serving the same index;
-4. the same load against one process while a document is uploaded through
+   `seconds` against one process, and the same load split between two
+   processes serving the same index, in interleaved windows (other jobs on
+   the machine weigh on both alike; the two/one ratio of each round is given);
+3. the same load against one process while a document is uploaded through
    the API and indexed in the background: every answer must be an answer
    (0 errors) and each answer's citations must all belong to the one index
    version it names.
@@ -99,6 +100,7 @@ class ServerProcess:
         raise TimeoutError(f"assistant serve not ready after {timeout:.0f} s: see {self.log_path}")
 
     def stop(self) -> None:
+        """Terminate (gracefully) and wait; calling it twice is harmless."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -276,7 +278,48 @@ def run_during_upload(server: ServerProcess, index_dir: Path, clients: int, seco
     return UploadRun(load, state["job"], state["job_seconds"], versions, checked, inconsistent, unverified)
 
 
-def bench_serve(settings: Settings, *, clients: int = 16, seconds: float = 60.0, starts: int = 3) -> list[tuple[str, str]]:
+def merged(results: Sequence[LoadResult]) -> LoadResult:
+    """One server's results over several windows."""
+    total = LoadResult(results[0].url)
+    for result in results:
+        total.seconds += result.seconds
+        total.latencies += result.latencies
+        total.errors += result.errors
+        total.abstained += result.abstained
+        total.answers += result.answers
+    return total
+
+
+def compare_one_and_two(
+    single: ServerProcess, pair: Sequence[ServerProcess], clients: int, seconds: float, rounds: int,
+    bodies: Sequence[dict],
+) -> tuple[LoadResult, dict[str, LoadResult], list[float]]:
+    """The same load on one process and on two, in `rounds` interleaved windows (ABBA order), so
+    that other jobs on the machine weigh on both alike; the two/one rate of each round."""
+    window = seconds / rounds
+    ones: list[LoadResult] = []
+    twos: dict[str, list[LoadResult]] = {s.url: [] for s in pair}
+    ratios = []
+    for round_number in range(rounds):
+        order = ("one", "two") if round_number % 2 == 0 else ("two", "one")
+        rates = {}
+        for which in order:
+            if which == "one":
+                result = run_clients([single.url], clients, bodies, lambda t: t >= window)[single.url]
+                ones.append(result)
+                rates[which] = result.rate
+            else:
+                results = run_clients([s.url for s in pair], clients, bodies, lambda t: t >= window)
+                for url, result in results.items():
+                    twos[url].append(result)
+                rates[which] = sum(r.rate for r in results.values())
+        ratios.append(rates["two"] / rates["one"] if rates["one"] else float("nan"))
+    return merged(ones), {url: merged(results) for url, results in twos.items()}, ratios
+
+
+def bench_serve(
+    settings: Settings, *, clients: int = 16, seconds: float = 60.0, starts: int = 3, rounds: int = 4
+) -> list[tuple[str, str]]:
     """Run the four measurements (see the module docstring) and return the table's rows."""
     bodies = question_bodies()
     load_before = os.getloadavg()
@@ -302,37 +345,27 @@ def bench_serve(settings: Settings, *, clients: int = 16, seconds: float = 60.0,
                      f"{starts} starts, s (target ≤ {TARGET_READY_S:g})",
                      f"{statistics.median(ready_times):.2f} ({min(ready_times):.2f}–{max(ready_times):.2f})"))
 
-        server = ServerProcess(corpus_dir, index_dir, logs)
-        try:
-            server.wait_ready()
-            warm_up(server.url, bodies)
-            one = run_clients([server.url], clients, bodies, lambda t: t >= seconds)[server.url]
-        finally:
-            server.stop()
-        rows.append((f"one process, {clients} clients, {seconds:g} s (target ≥ {TARGET_RATE:g}/s, "
-                     f"p95 ≤ {TARGET_P95_MS:g} ms, 0 errors)", one.summary()))
-
+        single = ServerProcess(corpus_dir, index_dir, logs)
         pair = [ServerProcess(corpus_dir, index_dir, logs) for _ in range(2)]
         try:
-            for server in pair:
+            for server in (single, *pair):
                 server.wait_ready()
                 warm_up(server.url, bodies)
-            two = run_clients([s.url for s in pair], clients, bodies, lambda t: t >= seconds)
-        finally:
+            one, two, ratios = compare_one_and_two(single, pair, clients, seconds, rounds, bodies)
             for server in pair:
                 server.stop()
+            upload = run_during_upload(single, index_dir, clients, seconds, bodies)
+        finally:
+            for server in (single, *pair):
+                server.stop()
+        rows.append((f"one process, {clients} clients, {seconds:g} s (target ≥ {TARGET_RATE:g}/s, "
+                     f"p95 ≤ {TARGET_P95_MS:g} ms, 0 errors)", one.summary()))
         total = sum(r.rate for r in two.values())
         for n, server in enumerate(pair, start=1):
             rows.append((f"two processes: process {n} ({clients // 2} clients)", two[server.url].summary()))
         rows.append(("two processes: total answers/s", f"{total:.1f} (one process: {one.rate:.1f})"))
-
-        server = ServerProcess(corpus_dir, index_dir, logs)
-        try:
-            server.wait_ready()
-            warm_up(server.url, bodies)
-            upload = run_during_upload(server, index_dir, clients, seconds, bodies)
-        finally:
-            server.stop()
+        rows.append((f"two / one, answers/s per round ({rounds} interleaved rounds), median",
+                     f"{statistics.median(ratios):.2f} ({', '.join(f'{r:.2f}' for r in ratios)})"))
         job = upload.job
         rows += [
             (f"during an upload + re-index, one process, {clients} clients", upload.load.summary()),

@@ -57,6 +57,8 @@ class HttpConfig:
     # how long it waits between tries (seconds).
     busy_retries: int = 30
     busy_wait_seconds: float = 2.0
+    # Jobs queued or running at once; more are refused (429): a queued upload holds its bytes.
+    max_pending_jobs: int = 16
     # Finished jobs kept for `GET /v1/jobs/{id}` (oldest forgotten first).
     jobs_kept: int = 200
     # Questions answered at once by one process; more wait their turn. Answering is CPU-bound:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from assistant.api import Assistant
 from assistant.errors import AssistantError, DocumentNotFound, IndexBusy
 from ui.http.config import HttpConfig
-from ui.http.errors import map_core_error, scrub
+from ui.http.errors import RETRY_AFTER_SECONDS, ServiceError, map_core_error, scrub
 from ui.http.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -100,9 +100,10 @@ class JobRunner:
         with self._lock:
             return list(reversed(self._jobs.values()))
 
-    def busy(self) -> bool:
+    def pending(self) -> int:
+        """Jobs queued or running."""
         with self._lock:
-            return any(job.status in ("queued", "running") for job in self._jobs.values())
+            return sum(job.status in ("queued", "running") for job in self._jobs.values())
 
     def submit_upload(self, name: str, data: bytes, content_type: str, overwrite: bool) -> Job:
         job = self._new("upload", name)
@@ -123,6 +124,10 @@ class JobRunner:
 
     # --------------------------------------------------------------- running
     def _new(self, kind: JobKind, target: str) -> Job:
+        if self.pending() >= self.config.max_pending_jobs:  # each queued upload holds its bytes
+            raise ServiceError(429, "too_many_jobs",
+                               f"Trop de tâches d'indexation en attente ({self.config.max_pending_jobs}) : "
+                               "réessayez dans un moment.", {"Retry-After": str(RETRY_AFTER_SECONDS)})
         job_id = f"job-{next(self._sequence):04d}-{secrets.token_hex(4)}"
         job = Job(job_id, kind, target)
         with self._lock:
@@ -165,7 +170,7 @@ class JobRunner:
 
     def _retrying(self, job: Job, step: Callable[[], Any]) -> Any:
         """Run `step`, trying again while another process holds the build lock."""
-        for attempt in itertools.count(1):
+        for attempt in itertools.count(job.attempts + 1):
             job.attempts = attempt
             try:
                 return step()
@@ -181,6 +186,7 @@ class JobRunner:
 
     # ----------------------------------------------------------------- kinds
     def _upload(self, job: Job, name: str, data: bytes, content_type: str, overwrite: bool) -> None:
+        job.attempts = 1
         outcome = self.bot.add_document(
             name, data, content_type=content_type, overwrite=overwrite, on_progress=self._progress(job),
         )

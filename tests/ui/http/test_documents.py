@@ -199,3 +199,24 @@ def test_uploads_through_both_replicas_at_once_are_all_indexed(service_client):
         time.sleep(0.05)
     assert all({"a", "b"} <= i for i in ids), ids
 
+
+
+def test_too_many_pending_jobs_are_refused_with_429(service_client, tiny_corpus_settings):
+    client = service_client(max_pending_jobs=1)
+    bot = client.app.state.service.bot
+    release, real_rebuild = threading.Event(), bot.rebuild
+
+    def held_rebuild(*args, **kwargs):
+        release.wait(30)
+        return real_rebuild(*args, **kwargs)
+
+    bot.rebuild = held_rebuild
+    first = client.post("/v1/index/rebuild")
+    assert first.status_code == 202
+    refused = client.post("/v1/documents", files={"file": NOTE})
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert refused.json()["error"]["code"] == "too_many_jobs"
+    assert not (tiny_corpus_settings.corpus_dir / "note.md").exists()
+    release.set()
+    assert wait_job(client, first.headers["Location"])["status"] == "succeeded"
+    assert client.post("/v1/documents", files={"file": NOTE}).status_code == 202

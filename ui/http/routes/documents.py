@@ -61,7 +61,7 @@ def list_documents(bot: Annotated[Assistant, Depends(bot_of)]) -> dict[str, Any]
 
 @router.post(
     "/v1/documents", status_code=202, response_model=JobAccepted, summary="Ajouter un document",
-    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 409, 413, 422, 503),
+    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 409, 413, 422, 429, 503),
 )
 async def upload_document(
     request: Request,
@@ -87,7 +87,7 @@ async def upload_document(
 
 @router.delete(
     "/v1/documents/{doc_id}", status_code=202, response_model=JobAccepted, summary="Retirer un document",
-    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 404, 422, 503),
+    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 404, 422, 429, 503),
 )
 def delete_document(
     request: Request,
@@ -102,7 +102,7 @@ def delete_document(
 
 @router.post(
     "/v1/index/rebuild", status_code=202, response_model=JobAccepted, summary="Mettre à jour l'index",
-    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 422, 503),
+    dependencies=[Depends(require_writer)], responses=error_responses(401, 403, 422, 429, 503),
 )
 def rebuild_index(request: Request, response: Response, body: RebuildRequest | None = None) -> dict[str, Any]:
     """Bring the index in line with the corpus folder (incremental unless `full`), in a job."""
