@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$"
 MODEL_PREFIX = "assistant-sante-"
-MODES = ("extractive", "generative")
 
 
 class Strict(BaseModel):

@@ -22,6 +22,7 @@ from ui.http.config import HttpConfig
 from ui.http.errors import RETRY_AFTER_SECONDS, ServiceError, map_core_error
 from ui.http.jobs import JobRunner
 from ui.http.metrics import ServiceMetrics
+from ui.llm import make_llm
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,10 @@ AssistantFactory = Callable[[Settings], Assistant]
 
 
 def default_factory(settings: Settings) -> Assistant:
-    """The assistant of a real server: the configured embedder and store."""
-    return Assistant(settings)
+    """The assistant of a real server: the configured embedder, store and answer mode (the
+    generative mode with the configured chat model)."""
+    llm = make_llm(settings) if settings.mode == "generative" else None
+    return Assistant(settings, llm=llm)
 
 
 class Service:

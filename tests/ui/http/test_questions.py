@@ -198,3 +198,28 @@ def test_at_most_max_concurrent_answers_are_computed_at_once(service_client, slo
         statuses = list(pool.map(lambda _: client.post("/v1/ask", json={"question": QUESTION}).status_code, range(6)))
     assert statuses == [200] * 6
     assert peak[0] == slots
+
+
+def test_a_generative_server_names_its_mode_and_answers_through_the_guards(service_client, monkeypatch):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.api import Assistant
+    from tests.ui.http import conftest
+
+    reply = "Le budget du Health Data Hub était de 9,7 millions d'euros en 2020 [1]."
+    base = conftest.fake_factory
+
+    def generative(settings):
+        return Assistant(settings, base(settings).embedder, llm=FakeListChatModel(responses=[reply]),
+                         mode="generative")
+
+    monkeypatch.setattr(conftest, "fake_factory", generative)
+    client = service_client()
+    generative_model = "assistant-sante-generative"
+    assert [m["id"] for m in client.get("/v1/models").json()["data"]] == [generative_model]
+    body = client.post("/v1/chat/completions", json={
+        "model": generative_model, "messages": [{"role": "user", "content": QUESTION}]}).json()
+    assert body["choices"][0]["message"]["content"] == reply
+    assert body["choices"][0]["message"]["citations"][0]["doc_id"] == "rapport"
+    refused = client.post("/v1/chat/completions", json={"model": MODEL, "messages": [{"role": "user", "content": QUESTION}]})
+    assert refused.status_code == 404
