@@ -17,7 +17,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from assistant.settings import Settings
 from ui.http.config import HttpConfig
 from ui.http.errors import install_error_handlers
-from ui.http.middleware import BodyLimitMiddleware, MetricsMiddleware
+from ui.http.middleware import (
+    BodyLimitMiddleware,
+    InternalErrorMiddleware,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+)
 from ui.http.routes import documents, health, questions, retrieve
 from ui.http.service import AssistantFactory, Service, default_factory
 
@@ -68,7 +73,9 @@ def create_app(
         return cfg.max_upload_body_bytes if path == UPLOAD_PATH else cfg.max_json_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
-    app.add_middleware(MetricsMiddleware, metrics=service.metrics)  # outermost: counts refusals too
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)  # counts refusals too
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response carries its id
     return app
 
 

@@ -5,12 +5,12 @@ message: `{"error": {"code": "...", "message": "...", "type": "..."}}`. No
 traceback, exception class or file path ever reaches a client: the core's
 messages that could hold a path (`IndexUnavailable` names the index folder)
 are replaced by fixed French texts, and an unexpected exception becomes a
-500 `internal_error` whose detail only goes to the log.
+500 `internal_error` whose detail only goes to the log
+(`ui.http.middleware.InternalErrorMiddleware`).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -30,8 +30,6 @@ from assistant.errors import (
     UploadConflict,
     UploadRejected,
 )
-
-log = logging.getLogger(__name__)
 
 # Seconds a client should wait before retrying after a 503.
 RETRY_AFTER_SECONDS = 5
@@ -174,7 +172,7 @@ def allowed_methods(request: Request) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Every error path of the app answers with `error_body`."""
+    """Every expected error path of the app answers with `error_body`."""
 
     @app.exception_handler(ServiceError)
     async def _service(request: Request, error: ServiceError) -> JSONResponse:
@@ -200,8 +198,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code == 405:
             headers["Allow"] = allowed_methods(request)
         return error_response(error.status_code, code, message, headers)
+    # Unexpected exceptions: `ui.http.middleware.InternalErrorMiddleware` (it runs inside the
+    # request-id and metrics middleware, which Starlette's own last-resort handler does not).
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "Erreur interne du service : elle a été consignée.")
+
+def internal_error_body(reference: str) -> dict[str, object]:
+    """The body of a 500: a reference to find the logged detail, nothing else."""
+    return error_body("internal_error", f"Erreur interne du service (référence {reference}) : "
+                      "elle a été consignée.", 500)

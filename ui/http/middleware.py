@@ -1,4 +1,4 @@
-"""ASGI middleware: request body size limits, and request counts and latencies for `/metrics`.
+"""ASGI middleware: request ids, unexpected errors, body size limits, request counts and latencies.
 
 Both are plain ASGI (no per-request task or body copy): the limit refuses a
 body whose declared length is too large before reading a byte, and stops
@@ -10,14 +10,21 @@ never by raw path, so a scan of random URLs cannot blow up the series count.
 from __future__ import annotations
 
 import json
+import logging
+import re
+import secrets
 import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ui.http.errors import error_body
+from ui.http.errors import error_body, internal_error_body
 from ui.http.metrics import ServiceMetrics
 
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = b"x-request-id"
+_SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")  # a proxy's id is kept only if it is this tame
 UNMATCHED_ROUTE = "unmatched"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -123,3 +130,59 @@ class MetricsMiddleware:
             method = method if method in KNOWN_METHODS else "other"
             self.metrics.requests.labels(method=method, route=label, status=str(status)).inc()
             self.metrics.latency.labels(method=method, route=label).observe(time.perf_counter() - started)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's `X-Request-ID` if tame, else a new one), in
+    `scope["state"]["request_id"]` for the logs and in the response's `X-Request-ID`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER, b"")
+        request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(8).encode()
+        scope.setdefault("state", {})["request_id"] = request_id.decode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class InternalErrorMiddleware:
+    """An unexpected exception becomes a 500 `internal_error` naming the request id; the
+    traceback goes to the log only. (Past the first byte of a response, the connection is cut.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            reference = scope.get("state", {}).get("request_id", "?")
+            log.exception("unexpected error on %s %s (request %s)", scope.get("method"), scope.get("path"), reference)
+            if started:
+                raise
+            body = json.dumps(internal_error_body(reference), ensure_ascii=False).encode("utf-8")
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})

@@ -113,6 +113,16 @@ def test_an_unexpected_error_is_a_500_without_traceback_or_path(service_client, 
     text = response.text
     assert response.json()["error"]["code"] == "internal_error"
     assert "Traceback" not in text and "/srv" not in text and "RuntimeError" not in text
+    reference = response.headers["X-Request-ID"]
+    assert f"référence {reference}" in response.json()["error"]["message"]
+
+
+def test_each_response_has_a_request_id_and_a_tame_proxy_id_is_kept(client):
+    first, second = client.get("/healthz"), client.get("/healthz")
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+    assert client.get("/healthz", headers={"X-Request-ID": "proxy-42.a"}).headers["X-Request-ID"] == "proxy-42.a"
+    hostile = client.get("/healthz", headers={"X-Request-ID": "<script>" + "x" * 100})
+    assert "<" not in hostile.headers["X-Request-ID"] and len(hostile.headers["X-Request-ID"]) <= 64
 
 
 def test_index_errors_never_show_the_index_folder(service_client, tiny_corpus_settings):
