@@ -82,3 +82,62 @@ def test_a_real_server_answers_plain_http_and_stops_cleanly_on_sigterm(server):
     # uvicorn shuts down gracefully, then re-raises the signal it caught (exit by SIGTERM)
     assert process.wait(60) in (0, -signal.SIGTERM)
     assert "Traceback" not in process.stdout.read()
+
+
+def start_server(corpus, index) -> tuple[str, subprocess.Popen]:
+    """`assistant serve` on a free port; (base URL, process) once `/readyz` is 200."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "ASSISTANT_API_KEYS": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--no-access-log",
+         "--corpus", str(corpus), "--index", str(index)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return base, process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail("assistant serve was not ready in time")
+
+
+@pytest.mark.slow
+def test_two_real_replicas_answer_a_document_uploaded_through_one(settings, bundled_index, tmp_path):
+    import shutil
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(bundled_index, index, ignore=shutil.ignore_patterns("build.lock"))
+    replicas = [start_server(corpus, index) for _ in range(2)]
+    try:
+        (first, _), (second, _) = replicas
+        note = ("# Note sur la téléradiologie\n\nLa téléradiologie permet à 42 hôpitaux de Bretagne "
+                "de partager leurs radiologues de garde depuis 2024.\n")
+        accepted = httpx.post(f"{first}/v1/documents", files={"file": ("note-teleradiologie.md", note.encode(),
+                                                                        "text/markdown")}, timeout=60)
+        assert accepted.status_code == 202
+        location = accepted.headers["Location"]
+        deadline = time.monotonic() + 300
+        while (job := httpx.get(f"{first}{location}", timeout=30).json())["status"] not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.5)
+        assert job["status"] == "succeeded", job
+        question = {"question": "Combien d'hôpitaux de Bretagne partagent leurs radiologues de garde ?"}
+        for base in (first, second):
+            deadline = time.monotonic() + 120
+            while True:
+                answer = httpx.post(f"{base}/v1/ask", json=question, timeout=120).json()
+                if answer["index_version"] == job["index_version"] or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert answer["index_version"] == job["index_version"], base
+            assert "42" in answer["text"] and answer["citations"][0]["doc_id"] == "note-teleradiologie"
+    finally:
+        for _, process in replicas:
+            process.kill()
+            process.wait(30)
