@@ -8,6 +8,7 @@ in each worker process: it builds the `Settings` from the environment.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -80,5 +81,9 @@ def create_app(
 
 
 def create_app_from_environment() -> FastAPI:
-    """The app of one uvicorn worker: settings from `ASSISTANT_*` variables and `assistant.toml`."""
+    """The app of one uvicorn worker: settings from `ASSISTANT_*` variables and `assistant.toml`.
+
+    A worker is a fresh interpreter: its warnings (a version that failed to load, an unexpected
+    error with its request id) get the command line's log format (a no-op if logging is set up)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return create_app(Settings())
