@@ -42,6 +42,7 @@ from index.store import (
 from ingest.models import Skipped
 from ingest.pipeline import DocumentStats, IngestResult, Ingester, document_stats
 from ingest.report import format_summary
+from ingest.uploads import validate_upload
 
 if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
     from langchain_core.language_models import BaseChatModel
@@ -189,6 +190,11 @@ class Assistant:
             self.settings.corpus_dir, self.settings.ingest_limits, known, self.rebuild,
             name, data, content_type=content_type, overwrite=overwrite, on_progress=on_progress,
         )
+
+    def check_upload(self, name: str, data: bytes, *, content_type: str = "") -> str:
+        """The safe corpus name of a file `add_document` would accept so far (extension, size,
+        content type, magic bytes), without storing it; `UploadRejected` otherwise."""
+        return validate_upload(name, data, self.settings.ingest_limits.max_file_mb, content_type)
 
     def pending_files(self) -> list[Path]:
         """Corpus files that are new or changed since the index in use was built."""

@@ -12,13 +12,15 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING
 
 from assistant.models import Citation, ScoredPassage
 from ingest.sentences import split_sentences
 from ingest.text import numbers_in
+
+if TYPE_CHECKING:  # LangChain takes seconds to import: loaded only when a model is used
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,9 @@ class GuardResult:
     problems: list[str] = field(default_factory=list)
 
 
-def build_messages(question: str, passages: Sequence[ScoredPassage]) -> list[BaseMessage]:
+def build_messages(question: str, passages: Sequence[ScoredPassage]) -> "list[BaseMessage]":
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     blocks = [
         f"[{n}] {p.title} — {p.section}\n<<<\n{p.text}\n>>>"
         for n, p in enumerate(passages, start=1)
@@ -133,7 +137,7 @@ def _best_matching_sentence(passage: str, claim: str) -> tuple[int, int]:
 class GenerativeAnswerer:
     """Asks a chat model for a cited answer and checks it."""
 
-    def __init__(self, llm: BaseChatModel) -> None:
+    def __init__(self, llm: "BaseChatModel") -> None:
         self.llm = llm
 
     def generate(self, question: str, passages: Sequence[ScoredPassage]) -> tuple[str, GuardResult]:

@@ -22,7 +22,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -123,6 +123,18 @@ class Settings(BaseSettings):
     mode: Mode = _ANSWERS.mode
     gate_calibration: Path | None = Field(
         None, description="Gate calibration JSON (default: the one shipped with the package)."
+    )
+
+    # HTTP service (`assistant serve`; see ui/http/config.py)
+    http_host: str = Field("127.0.0.1", description="Address `assistant serve` listens on.")
+    http_port: int = Field(8000, description="Port `assistant serve` listens on.")
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated bearer tokens of the HTTP service (none: open "
+        "reads, writes only on loopback)."
+    )
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (none: off).")
+    http_concurrent_answers: int = Field(
+        0, description="Questions one `assistant serve` process answers at once (0: one per CPU core)."
     )
 
     # Optional generative mode (any LangChain chat model; none installed by default)

@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, ask, docs, eval, calibrate, bench, ui.
+"""The `assistant` command: ingest, ask, docs, eval, calibrate, bench, ui, serve.
 
 A shell over the core: it builds the `Settings` once from the options, the
 environment and `assistant.toml`, and passes them to the `Assistant` facade,
@@ -293,6 +293,42 @@ def _subcommand_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.Ar
                 yield from _subcommand_parsers(child)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API under uvicorn: in this process, or in `--workers` processes."""
+    import tempfile
+
+    import uvicorn
+
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["http_host"] = args.host
+    if args.port:
+        overrides["http_port"] = args.port
+    settings = settings_from_args(args).model_copy(update=overrides)
+    options = dict(host=settings.http_host, port=settings.http_port, access_log=not args.no_access_log,
+                   log_level="info" if args.verbose else "warning", timeout_graceful_shutdown=30)
+    shown = f"[{settings.http_host}]" if ":" in settings.http_host else settings.http_host
+    print(f"Service HTTP : http://{shown}:{settings.http_port} (documentation : /docs ; prêt quand /readyz "
+          f"répond 200)", file=sys.stderr, flush=True)
+    if args.workers <= 1:
+        from ui.http.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Worker processes build their settings from the environment: hand them this run's.
+    os.environ.update({
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_HTTP_HOST": settings.http_host, "ASSISTANT_HTTP_PORT": str(settings.http_port),
+        "ASSISTANT_STORE_BACKEND": settings.store_backend, "ASSISTANT_COLLECTION": settings.collection,
+    })
+    if settings.database_url:
+        os.environ["ASSISTANT_DATABASE_URL"] = settings.database_url
+    with tempfile.TemporaryDirectory(prefix="assistant-metrics-") as metrics_dir:
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)  # /metrics sums every worker
+        uvicorn.run("ui.http.app:create_app_from_environment", factory=True, workers=args.workers, **options)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -360,12 +396,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", choices=BENCHMARKS, help="what to measure")
     bench.add_argument("--corpus", help="documents folder")
     bench.add_argument("--index", help="index directory")
-    bench.add_argument("--threads", type=int, help="load: asking threads (default 8)")
-    bench.add_argument("--seconds", type=float, help="load: duration (default 120)")
+    bench.add_argument("--threads", type=int, help="load: asking threads (default 8); serve: clients (default 16)")
+    bench.add_argument("--seconds", type=float, help="load: duration (default 120); serve: per measurement (60)")
     bench.add_argument("--mb", type=float, help="memory: corpus size to replicate to (default 50)")
     bench.add_argument("--passages", type=int, help="store: synthetic passages (default 200000)")
     add_store_option(bench)
     bench.set_defaults(func=cmd_bench)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (OpenAI-compatible chat, retrieval, documents)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; ASSISTANT_HTTP_HOST)")
+    serve.add_argument("--port", type=int, help="port (default 8000; ASSISTANT_HTTP_PORT)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.add_argument("--corpus", help="documents folder (default: the bundled corpus)")
+    serve.add_argument("--index", help="index directory")
+    add_store_option(serve)
+    serve.set_defaults(func=cmd_serve)
 
     ui = sub.add_parser("ui", help="open the Streamlit chat page")
     ui.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed to `streamlit run`")

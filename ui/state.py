@@ -17,6 +17,7 @@ import streamlit as st
 
 from assistant.errors import IndexUnavailable, SettingsError
 from assistant.settings import Settings
+from ui.llm import generative_available, make_llm  # noqa: F401 (generative_available: the page imports it from here)
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -34,21 +35,6 @@ def load_settings() -> Settings:
         st.error(f"Réglages invalides : {error}")
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers the function never falls through
-
-
-def generative_available(settings: Settings) -> bool:
-    """The generative mode is offered only when a chat model is configured."""
-    return settings.llm_provider != "none" and bool(settings.llm_model)
-
-
-def make_llm(settings: Settings) -> Any:
-    """The configured LangChain chat model (its integration package must be installed)."""
-    from langchain.chat_models import init_chat_model
-
-    options: dict[str, Any] = {}
-    if settings.llm_base_url:
-        options["base_url"] = settings.llm_base_url
-    return init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **options)
 
 
 # Settings that only the page uses: they must not give each test or user a new Assistant.

@@ -1,4 +1,4 @@
-"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory|store`.
+"""Benchmarks that print tables: `assistant bench ingest|query|convert|embedding|load|memory|store|serve`.
 
 One module per benchmark; speed and memory targets live here, never in timed
 unit tests. Each takes the `Settings` the command line built.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.settings import Settings
 
-BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory", "store")
+BENCHMARKS = ("ingest", "query", "convert", "embedding", "load", "memory", "store", "serve")
 
 
 def main(
@@ -51,6 +51,10 @@ def main(
         from eval.bench.store import TARGET_PASSAGES, main_store
 
         return main_store(settings, target=passages or TARGET_PASSAGES)
+    elif what == "serve":
+        from eval.bench.serve import main_serve
+
+        return main_serve(settings, clients=threads or 16, seconds=seconds or 60.0)
     else:
         raise ValueError(f"unknown benchmark {what!r}; choose one of {', '.join(BENCHMARKS)}")
     return 0
