@@ -15,6 +15,8 @@ from assistant.answer import ABSTENTION_TEXT
 from assistant.errors import QuestionError
 from ui.cli import main as cli_main
 
+pytestmark = pytest.mark.slow  # asks the real French model over the bundled index
+
 BUDGET = "Quel budget pour le Health Data Hub en 2020 ?"
 
 

@@ -16,6 +16,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from assistant.api import Assistant
 from tests.reliability.harness import corpus_state
 
+pytestmark = pytest.mark.slow  # indexes a corpus with the real French model
+
 QUESTION = "Quel budget pour le Health Data Hub en 2020 ?"
 FACT = (
     "Financement du Health Data Hub\n\n"

@@ -28,6 +28,8 @@ from tests.reliability.conftest import Built, run_child
 from tests.reliability.faults import FaultyOpen, disk_full, faulty_faiss_write, read_only
 from tests.reliability.harness import MARKER, leftovers, texts_by_doc, update, version_names, write_state
 
+pytestmark = pytest.mark.slow  # builds indexes with the MiniLM test model in child processes
+
 
 def open_index(index_dir: Path):
     return FileStore(index_dir).open()
