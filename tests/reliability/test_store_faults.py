@@ -205,7 +205,7 @@ def _fill(filesystem: Path) -> Path:
     return filler
 
 
-def _full_disk_keeps_the_previous_index(base: Path, tmp_path: Path, word_embedder, state_texts,
+def assert_full_disk_keeps_the_previous_index(base: Path, tmp_path: Path, word_embedder, state_texts,
                                         monkeypatch, make_full) -> None:
     """Build OLD under `base`, make the disk full (`make_full()` returns what to
     delete to free it), build NEW: ENOSPC, OLD intact; freed: NEW builds cleanly."""
@@ -232,7 +232,7 @@ def test_a_really_full_file_system_keeps_the_previous_index(
     small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch
 ):
     """On a real 2 MB tmpfs filled to the brim."""
-    _full_disk_keeps_the_previous_index(small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch,
+    assert_full_disk_keeps_the_previous_index(small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch,
                                         lambda: _fill(small_filesystem))
 
 
@@ -243,11 +243,11 @@ def test_every_write_failing_with_enospc_keeps_the_previous_index(
     def make_full() -> None:
         FaultyOpen("*", 1, disk_full).patch(monkeypatch)
 
-    _full_disk_keeps_the_previous_index(tmp_path / "plain", tmp_path, word_embedder, state_texts, monkeypatch,
+    assert_full_disk_keeps_the_previous_index(tmp_path / "plain", tmp_path, word_embedder, state_texts, monkeypatch,
                                         make_full)
 
 
-def _read_only_gives_a_clear_error(index_dir: Path, corpus_dir: Path, word_embedder, state_texts,
+def assert_read_only_gives_a_clear_error(index_dir: Path, corpus_dir: Path, word_embedder, state_texts,
                                    make_read_only, make_writable, expected: set[int]) -> None:
     """Build OLD, make the index read-only, build NEW: an OSError naming the
     path, OLD still answers; writable again: NEW builds cleanly."""
@@ -274,7 +274,7 @@ def test_a_read_only_file_system_gives_a_clear_error_and_stays_readable(
     """For real: the tmpfs holding the index remounted read-only."""
     remount = lambda mode: subprocess.run(["mount", "-o", f"remount,{mode}", str(small_filesystem)],  # noqa: E731
                                           check=True)
-    _read_only_gives_a_clear_error(small_filesystem / "index", write_state(tmp_path / "corpus", "old"),
+    assert_read_only_gives_a_clear_error(small_filesystem / "index", write_state(tmp_path / "corpus", "old"),
                                    word_embedder, state_texts, lambda: remount("ro"), lambda: remount("rw"),
                                    {errno.EROFS})
 
@@ -292,7 +292,7 @@ def test_an_index_directory_without_write_permission_gives_a_clear_error(
         for folder in folders:
             folder.chmod(mode)
 
-    _read_only_gives_a_clear_error(index_dir, write_state(tmp_path / "corpus", "old"), word_embedder,
+    assert_read_only_gives_a_clear_error(index_dir, write_state(tmp_path / "corpus", "old"), word_embedder,
                                    state_texts, lambda: chmod(0o555), lambda: chmod(0o755),
                                    {errno.EACCES, errno.EPERM})
 
@@ -301,7 +301,7 @@ def test_writes_failing_with_erofs_give_a_clear_error_and_stay_readable(
     tmp_path, word_embedder, state_texts, monkeypatch
 ):
     """Simulated: every file the build opens for writing fails with EROFS."""
-    _read_only_gives_a_clear_error(tmp_path / "index", write_state(tmp_path / "corpus", "old"), word_embedder,
+    assert_read_only_gives_a_clear_error(tmp_path / "index", write_state(tmp_path / "corpus", "old"), word_embedder,
                                    state_texts, lambda: FaultyOpen("*", 1, read_only).patch(monkeypatch),
                                    monkeypatch.undo, {errno.EROFS})
 
