@@ -38,6 +38,7 @@ def _interval(metric: dict | None) -> str:
     return f"{_fmt(metric.get('mean'))} [{_fmt(metric.get('low'))}, {_fmt(metric.get('high'))}]"
 
 
+IN_SECONDS = {"latency"}  # figures in seconds, never drawn on the 0..1 axis
 AXIS_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)  # gridlines of the 0..1 axis of the bar charts
 HISTOGRAM_BINS = 12  # latency histogram bins
 BAR_COLOUR, WHISKER_COLOUR, HISTOGRAM_COLOUR = "#4c78a8", "#222222", "#f58518"
@@ -250,8 +251,8 @@ def charts(summary: dict) -> list[str]:
     curve (each bar with its 95 % interval whisker) and the latency histogram."""
     metrics = summary.get("metrics", {})
     by_type = summary.get("by_type", {})
-    bounded = {key: metrics[key] for key, _ in _headline_keys(metrics)
-               if all(0.0 <= metrics[key].get(b, 0.0) <= 1.0 for b in ("mean", "low", "high"))}
+    bounded = {key: metrics[key] for key, _ in _headline_keys(metrics) if key not in IN_SECONDS
+               and all(0.0 <= metrics[key].get(b, 0.0) <= 1.0 for b in ("mean", "low", "high"))}
     return [
         svg_bars(bars_from(bounded, dict(HEADLINE)), title="Métriques principales (IC 95 %)",
                  axis_label="valeur (0 à 1)"),
