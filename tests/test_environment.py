@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,3 +70,34 @@ def test_the_guard_names_model_backed_tests_without_the_slow_marker():
         FakeItem("d::fake_embedder", ["keyword_embedder", "tiny_bot"]),
     ]
     assert unmarked_model_tests(items) == ["a::uses_bot_unmarked", "c::minilm_unmarked"]
+
+
+INSTALLERS = ("apt-get", "apt", "dpkg", "pip", "pip3")
+PROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output", "system"}
+
+
+def installs_something(source: str) -> list[str]:
+    """Process calls in `source` whose arguments run a package installer."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in PROCESS_CALLS:
+            continue
+        words = [w for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                 for w in c.value.split()]
+        if any(w in INSTALLERS for w in words):
+            found.append(ast.unparse(node)[:80])
+    return found
+
+
+def test_no_test_installs_packages_ci_run_does():
+    """Chromium and the Debian packages are `.ci/run`'s job, never a test's."""
+    tests = Path(__file__).resolve().parent
+    for path in tests.rglob("*.py"):
+        if path.name.startswith("test_") or path.name in ("conftest.py", "harness.py", "helpers.py"):
+            assert installs_something(path.read_text(encoding="utf-8")) == [], path
+    assert installs_something("subprocess.run(['apt-get', 'install', '-y', 'chromium'])")
+    assert installs_something("os.system('pip install selenium')")
+    assert not installs_something("subprocess.run(['mount', '-t', 'tmpfs'])")
