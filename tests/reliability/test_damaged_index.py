@@ -23,6 +23,8 @@ from assistant.errors import IndexUnavailable
 from index.store import FileStore
 from tests.reliability.harness import ROOT, write_state
 
+pytestmark = pytest.mark.slow  # builds and damages indexes with the real French model
+
 
 def current_build_id(index_dir: Path) -> str | None:
     return FileStore(index_dir).current_version()

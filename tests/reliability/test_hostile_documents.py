@@ -314,6 +314,7 @@ def test_sentence_splitting_of_a_long_line_does_linear_work(monkeypatch):
 # --------------------------------------------------------------------------- a whole corpus
 
 
+@pytest.mark.slow  # indexes with the MiniLM test model
 def test_a_hostile_corpus_is_indexed_around_its_bad_files(tmp_path, word_embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

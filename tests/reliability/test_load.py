@@ -9,7 +9,11 @@ answer is consistent with the one index version it names.
 
 from __future__ import annotations
 
+import pytest
+
 from eval.bench.load import LoadReport, run_load
+
+pytestmark = pytest.mark.slow  # re-indexes with the real French model while answering
 
 
 def test_questions_keep_being_answered_consistently_during_a_reindex(

@@ -28,6 +28,8 @@ from tests.reliability.conftest import Built, run_child
 from tests.reliability.faults import FaultyOpen, disk_full, faulty_faiss_write, read_only
 from tests.reliability.harness import MARKER, leftovers, texts_by_doc, update, version_names, write_state
 
+pytestmark = pytest.mark.slow  # builds indexes with the MiniLM test model in child processes
+
 
 def open_index(index_dir: Path):
     return FileStore(index_dir).open()
@@ -148,17 +150,19 @@ def test_disk_full_during_a_build_keeps_the_previous_index(
     assert_single_version(built.index_dir, "new", state_texts, word_embedder)
 
 
-def _mount_tmpfs(target: Path, size: str) -> bool:
-    """Mount a small tmpfs at `target` (needs root and CAP_SYS_ADMIN); False if refused."""
+def _mount_tmpfs(target: Path, size: str) -> str | None:
+    """Mount a small tmpfs at `target`; None when mounted, else why it could not be."""
     target.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0:
-        return False
+        return "mounting a tmpfs needs root"
     try:
         done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-                              capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):  # no `mount` command
-        return False
-    return done.returncode == 0
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as error:  # no `mount` command
+        return f"`mount` could not run: {error}"
+    if done.returncode != 0:
+        return f"`mount -t tmpfs` refused: {(done.stderr or done.stdout).strip() or done.returncode}"
+    return None
 
 
 def _umount(target: Path) -> None:
@@ -167,35 +171,49 @@ def _umount(target: Path) -> None:
 
 @pytest.fixture
 def small_filesystem(tmp_path):
-    """A 2 MB tmpfs holding the index when the machine allows mounting, else None."""
+    """A real 2 MB tmpfs holding the index. Where the machine does not allow
+    mounting, the test is SKIPPED with the reason (shown in the summary by
+    `-ra`); its simulated twin below runs everywhere."""
     mount_point = tmp_path / "fs"
-    mounted = _mount_tmpfs(mount_point, "2m")
-    yield mount_point if mounted else None
-    if mounted:
-        _umount(mount_point)
+    refusal = _mount_tmpfs(mount_point, "2m")
+    if refusal:
+        pytest.skip(f"real tmpfs not available on this machine ({refusal}); the simulated variant still runs")
+    yield mount_point
+    _umount(mount_point)
 
 
-def test_a_really_full_file_system_keeps_the_previous_index(
-    small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch
-):
-    """On a real 2 MB tmpfs filled to the brim (or, where mounting is not
-    allowed, with every write to the new version failing with ENOSPC)."""
-    base = small_filesystem or tmp_path / "plain"
+def test_a_refused_mount_gives_the_reason_the_skip_will_show(tmp_path, monkeypatch):
+    refused = subprocess.CompletedProcess([], 32, "", "mount: permission denied (are you root?)\n")
+    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: refused)
+    reason = _mount_tmpfs(tmp_path / "fs", "2m")
+    if os.geteuid() == 0:
+        assert reason == "`mount -t tmpfs` refused: mount: permission denied (are you root?)"
+    else:
+        assert reason == "mounting a tmpfs needs root"
+
+
+def _fill(filesystem: Path) -> Path:
+    """Write zeros until the file system is full; the filler file."""
+    filler = filesystem / "filler"
+    with filler.open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    return filler
+
+
+def assert_full_disk_keeps_the_previous_index(base: Path, tmp_path: Path, word_embedder, state_texts,
+                                        monkeypatch, make_full) -> None:
+    """Build OLD under `base`, make the disk full (`make_full()` returns what to
+    delete to free it), build NEW: ENOSPC, OLD intact; freed: NEW builds cleanly."""
     index_dir, corpus_dir = base / "index", write_state(tmp_path / "corpus", "old")
     update(index_dir, corpus_dir, word_embedder)
     before = open_index(index_dir).version
-    filler = base / "filler"
-    if small_filesystem is not None:
-        with filler.open("wb") as handle:  # fill the file system
-            try:
-                while True:
-                    handle.write(b"\0" * 65536)
-                    handle.flush()
-            except OSError as error:
-                assert error.errno == errno.ENOSPC
-    else:
-        FaultyOpen("*", 1, disk_full).patch(monkeypatch)
-    write_state(corpus_dir, "new")
+    write_state(corpus_dir, "new")  # before the fault: the corpus lives on a sound disk
+    filler = make_full()
     with pytest.raises(OSError) as caught:
         update(index_dir, corpus_dir, word_embedder)
     assert caught.value.errno == errno.ENOSPC
@@ -203,32 +221,39 @@ def test_a_really_full_file_system_keeps_the_previous_index(
     assert_single_version(index_dir, "old", state_texts, word_embedder)
 
     monkeypatch.undo()
-    filler.unlink(missing_ok=True)
+    if filler is not None:
+        filler.unlink()
     update(index_dir, corpus_dir, word_embedder)
     assert leftovers(index_dir) == []
     assert_single_version(index_dir, "new", state_texts, word_embedder)
 
 
-def test_a_read_only_index_directory_gives_a_clear_error_and_stays_readable(
+def test_a_really_full_file_system_keeps_the_previous_index(
     small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch
 ):
-    """Read-only for real: a tmpfs remounted read-only (root), else `chmod`
-    (non-root users), else, for root without mount rights, writes patched to
-    fail with EROFS. Root ignores `chmod`, which is why it is not used then."""
-    base = small_filesystem or tmp_path / "plain"
-    index_dir, corpus_dir = base / "index", write_state(tmp_path / "corpus", "old")
+    """On a real 2 MB tmpfs filled to the brim."""
+    assert_full_disk_keeps_the_previous_index(small_filesystem, tmp_path, word_embedder, state_texts, monkeypatch,
+                                        lambda: _fill(small_filesystem))
+
+
+def test_every_write_failing_with_enospc_keeps_the_previous_index(
+    tmp_path, word_embedder, state_texts, monkeypatch
+):
+    """Simulated: every file the build opens for writing fails with ENOSPC."""
+    def make_full() -> None:
+        FaultyOpen("*", 1, disk_full).patch(monkeypatch)
+
+    assert_full_disk_keeps_the_previous_index(tmp_path / "plain", tmp_path, word_embedder, state_texts, monkeypatch,
+                                        make_full)
+
+
+def assert_read_only_gives_a_clear_error(index_dir: Path, corpus_dir: Path, word_embedder, state_texts,
+                                   make_read_only, make_writable, expected: set[int]) -> None:
+    """Build OLD, make the index read-only, build NEW: an OSError naming the
+    path, OLD still answers; writable again: NEW builds cleanly."""
     update(index_dir, corpus_dir, word_embedder)
-    if small_filesystem is not None:
-        subprocess.run(["mount", "-o", "remount,ro", str(base)], check=True)
-        expected = {errno.EROFS}
-    elif os.geteuid() != 0:
-        for folder in (index_dir, index_dir / "versions"):
-            folder.chmod(0o555)
-        expected = {errno.EACCES, errno.EPERM}
-    else:
-        FaultyOpen("*", 1, read_only).patch(monkeypatch)
-        expected = {errno.EROFS}
-    write_state(corpus_dir, "new")
+    write_state(corpus_dir, "new")  # before the fault: the corpus lives on a writable disk
+    make_read_only()
     try:
         with pytest.raises(OSError) as caught:
             update(index_dir, corpus_dir, word_embedder)
@@ -237,15 +262,48 @@ def test_a_read_only_index_directory_gives_a_clear_error_and_stays_readable(
         # Readers never write: the previous build still answers.
         assert_single_version(index_dir, "old", state_texts, word_embedder)
     finally:
-        monkeypatch.undo()
-        if small_filesystem is not None:
-            subprocess.run(["mount", "-o", "remount,rw", str(base)], check=True)
-        else:
-            for folder in (index_dir, index_dir / "versions"):
-                folder.chmod(0o755)
+        make_writable()
     update(index_dir, corpus_dir, word_embedder)
     assert leftovers(index_dir) == []
     assert_single_version(index_dir, "new", state_texts, word_embedder)
+
+
+def test_a_read_only_file_system_gives_a_clear_error_and_stays_readable(
+    small_filesystem, tmp_path, word_embedder, state_texts
+):
+    """For real: the tmpfs holding the index remounted read-only."""
+    remount = lambda mode: subprocess.run(["mount", "-o", f"remount,{mode}", str(small_filesystem)],  # noqa: E731
+                                          check=True)
+    assert_read_only_gives_a_clear_error(small_filesystem / "index", write_state(tmp_path / "corpus", "old"),
+                                   word_embedder, state_texts, lambda: remount("ro"), lambda: remount("rw"),
+                                   {errno.EROFS})
+
+
+def test_an_index_directory_without_write_permission_gives_a_clear_error(
+    tmp_path, word_embedder, state_texts
+):
+    """For real, with `chmod`: only meaningful for a user without root's override."""
+    if os.geteuid() == 0:
+        pytest.skip("running as root, which ignores directory permissions; the tmpfs and simulated variants cover it")
+    index_dir = tmp_path / "index"
+    folders = (index_dir, index_dir / "versions")
+
+    def chmod(mode: int) -> None:
+        for folder in folders:
+            folder.chmod(mode)
+
+    assert_read_only_gives_a_clear_error(index_dir, write_state(tmp_path / "corpus", "old"), word_embedder,
+                                   state_texts, lambda: chmod(0o555), lambda: chmod(0o755),
+                                   {errno.EACCES, errno.EPERM})
+
+
+def test_writes_failing_with_erofs_give_a_clear_error_and_stay_readable(
+    tmp_path, word_embedder, state_texts, monkeypatch
+):
+    """Simulated: every file the build opens for writing fails with EROFS."""
+    assert_read_only_gives_a_clear_error(tmp_path / "index", write_state(tmp_path / "corpus", "old"), word_embedder,
+                                   state_texts, lambda: FaultyOpen("*", 1, read_only).patch(monkeypatch),
+                                   monkeypatch.undo, {errno.EROFS})
 
 
 # --------------------------------------------------------------------------- concurrency

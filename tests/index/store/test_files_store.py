@@ -24,6 +24,8 @@ from ingest.config import ChunkingConfig, IngestLimits
 from ingest.pipeline import Ingester
 from tests.index.conftest import MiniLMEmbedder, ParagraphIngester
 
+pytestmark = pytest.mark.slow  # builds indexes with the MiniLM test model
+
 ROOT = Path(__file__).resolve().parents[3]
 CHUNKING = ChunkingConfig()
 
