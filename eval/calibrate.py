@@ -252,11 +252,15 @@ def calibration_problems(
     else:
         if fitted_on["split"] != FITTED_SPLIT:
             problems.append(f"fitted on the {fitted_on['split']!r} split, not {FITTED_SPLIT!r}")
-        available = {True: sum(q.answerable for q in dev_questions), False: sum(not q.answerable for q in dev_questions)}
+        # `labelled_features` labels each part of a compound question: count the most it can.
+        labels = [part.answerable for q in dev_questions for part in q.parts] + [
+            q.answerable for q in dev_questions if not q.parts
+        ]
+        available = {True: sum(labels), False: len(labels) - sum(labels)}
         for answerable, key in ((True, "answerable"), (False, "unanswerable")):
             if int(fitted_on[key]) > available[answerable]:
-                problems.append(f"fitted on {fitted_on[key]} {key} questions; the dev split holds "
-                                f"only {available[answerable]}")
+                problems.append(f"fitted on {fitted_on[key]} {key} questions or parts; the dev split "
+                                f"holds only {available[answerable]}")
     expected = list(features)
     for part in ("weights", "mean", "scale"):
         names = list(calibration.get(part, {}))
