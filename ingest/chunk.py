@@ -232,6 +232,7 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
         for j in group:
             weight[pieces[j].section] = weight.get(pieces[j].section, 0) + pieces[j].tokens
         section = max(weight, key=lambda s: (weight[s], -abs(s - pieces[group[0]].section)))
+        page_map = chunk_page_map(doc, start, end)
         chunks.append(
             Chunk(
                 id=chunk_id(doc.content_hash, start, text),
@@ -243,9 +244,27 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
                 end=end,
                 text=text,
                 source_path=doc.source_path,
+                page_map=page_map,
+                page_labels=[(page, label) for _, page in page_map
+                             if (label := doc.page_label(page)) is not None],
             )
         )
     return chunks
+
+
+def chunk_page_map(doc: CleanDocument, start: int, end: int) -> list[tuple[int, int]]:
+    """`(offset in the chunk, page)` where each page of `doc.text[start:end]` begins."""
+    first = doc.page_at(start)
+    if first is None:
+        return []
+    page_map = [(0, first)]
+    for page, page_start in enumerate(doc.page_starts, start=1):
+        if start < page_start < end:
+            if page_map[-1][0] == page_start - start:
+                page_map[-1] = (page_start - start, page)  # an empty page: the next one starts here
+            else:
+                page_map.append((page_start - start, page))
+    return page_map
 
 
 def word_count_tokens(text: str) -> int:

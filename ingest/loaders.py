@@ -15,6 +15,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from ingest.config import IngestLimits
 from ingest.errors import LoadError, SkipReason
@@ -160,7 +161,9 @@ def _read_bytes(path: Path, max_file_mb: float) -> bytes:
 
 
 def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
-              page_starts: tuple[int, ...] = ()) -> SourceDocument:
+              page_starts: tuple[int, ...] = (), **layout: Any) -> SourceDocument:
+    """The loaded document; `layout` holds what a layout-aware loader found
+    (`headings`, `footnotes`, `page_labels`, `image_only_pages`)."""
     if not text.strip():
         raise LoadError(path, "no text content", SkipReason.NO_TEXT)
     return SourceDocument(
@@ -171,6 +174,7 @@ def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
         text=text,
         page_starts=page_starts,
         content_hash=hashlib.sha256(data).hexdigest(),
+        **layout,
     )
 
 
@@ -302,17 +306,26 @@ def load_html(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocume
 
 
 def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
-    """PDF with a text layer; `page_starts` records where each page's text begins.
+    """PDF with a text layer, read by its layout (`ingest.pdf`): reading order,
+    headings, tables, no running headers/footers; every page's start recorded.
 
-    The whole load (reading, parsing, text extraction) must fit in
-    `limits.max_seconds_per_document`: the clock is checked before each page and after the last,
+    pypdf opens the file first (encryption, damage, page count, then the
+    title, outline and page labels) and decompresses each page's content
+    streams before pdfium reads that page's characters: pypdf caps each
+    decompressed stream (75 MB), which bounds memory. The whole load must fit
+    in `limits.max_seconds_per_document`: the clock is checked before each
+    page and after the last, and a page's own reading stops at the time left,
     so a document made to be slow (a "PDF bomb" of heavy pages) is abandoned
-    with a `LoadError`. One page that is itself slow cannot be interrupted:
-    the overshoot is at most one page.
-    pypdf caps each decompressed stream (75 MB), which bounds memory.
+    with a `LoadError`. Pages that are pictures without text (a scan inside a
+    text PDF) are reported in `image_only_pages` and in the log.
     """
     import pypdf
+    import pypdfium2
     from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+
+    from ingest.pdf.document import assemble
+    from ingest.pdf.lines import PageTooSlow, read_page
+    from ingest.pdf.metadata import read_outline, read_page_labels, read_title
 
     started = time.monotonic()
     data = _read_bytes(path, limits.max_file_mb)
@@ -324,6 +337,7 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
     pypdf_log = logging.getLogger("pypdf")
     previous_level = pypdf_log.level
     pypdf_log.setLevel(logging.ERROR)
+    document = None
     try:
         try:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -352,52 +366,76 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
                 f"too many pages ({page_count} > limit of {limits.max_pdf_pages})",
                 SkipReason.TOO_MANY_PAGES,
             )
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except Exception as error:  # pdfium refuses what pypdf tolerated
+            raise LoadError(
+                path, f"corrupt or truncated PDF ({type(error).__name__})", SkipReason.CORRUPT_PDF
+            ) from None
 
-        pages: list[str] = []
-        for number, page in enumerate(reader.pages, start=1):
-            _check_time(path, started, limits.max_seconds_per_document, f"page {number} of {page_count}")
+        pages = []
+        for number in range(1, page_count + 1):
+            where = f"page {number} of {page_count}"
+            elapsed = _check_time(path, started, limits.max_seconds_per_document, where)
             try:
-                pages.append(strip_control_chars(page.extract_text() or "").strip())
+                contents = reader.pages[number - 1].get_contents()
+                if contents is not None:
+                    contents.get_data()  # decompressed within pypdf's limits, or refused
+                page = document[number - 1]
+                try:
+                    deadline = _page_clock() + limits.max_seconds_per_document - elapsed
+                    pages.append(read_page(page, number, deadline))
+                finally:
+                    page.close()
+            except PageTooSlow:
+                raise LoadError(path, _too_slow(limits.max_seconds_per_document, started, where),
+                                SkipReason.TOO_SLOW) from None
             except FileNotDecryptedError:
                 raise LoadError(path, "encrypted PDF (password required)", SkipReason.ENCRYPTED_PDF) from None
-            except Exception as error:  # pypdf raises many types on damaged streams
+            except Exception as error:  # pypdf and pdfium raise many types on damaged streams
                 raise LoadError(
                     path,
                     f"corrupt PDF: page {number} unreadable ({type(error).__name__})",
                     SkipReason.CORRUPT_PDF,
                 ) from None
         _check_time(path, started, limits.max_seconds_per_document, f"all {page_count} pages read")
-        title = None
-        try:
-            if reader.metadata and reader.metadata.title:
-                title = str(reader.metadata.title)
-        except Exception:
-            title = None
+        if not any(page.lines for page in pages):
+            raise LoadError(path, "no text layer (scanned or image-only PDF?)", SkipReason.NO_TEXT_LAYER)
+        laid_out = assemble(pages, read_outline(reader), read_title(reader), path.stem)
+        labels = read_page_labels(reader, page_count)
     finally:
         pypdf_log.setLevel(previous_level)
+        if document is not None:
+            document.close()
 
-    if not any(pages):
-        raise LoadError(path, "no text layer (scanned or image-only PDF?)", SkipReason.NO_TEXT_LAYER)
-    starts: list[int] = []
-    parts: list[str] = []
-    offset = 0
-    for text in pages:
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text) + len(PAGE_SEPARATOR)
-    return _document(path, "pdf", title, PAGE_SEPARATOR.join(parts), data, tuple(starts))
+    if laid_out.image_only_pages:
+        log.warning("%s: page(s) %s are images without text (scanned?): their content is not indexed",
+                    path, ", ".join(map(str, laid_out.image_only_pages)))
+    return _document(path, "pdf", laid_out.title, laid_out.text, data, laid_out.page_starts,
+                     headings=laid_out.headings, footnotes=laid_out.footnotes, page_labels=labels,
+                     image_only_pages=laid_out.image_only_pages)
 
 
-def _check_time(path: Path, started: float, max_seconds: float, where: str) -> None:
-    """Raise `LoadError` once a document has used more than its time budget."""
+def _page_clock() -> float:
+    """The clock a page's own reading is stopped by (the one `ingest.pdf.lines` reads)."""
+    import ingest.pdf.lines
+
+    return ingest.pdf.lines.time.monotonic()
+
+
+def _check_time(path: Path, started: float, max_seconds: float, where: str) -> float:
+    """The time used so far; `LoadError` once a document has used more than its budget."""
     elapsed = time.monotonic() - started
     if elapsed > max_seconds:
-        raise LoadError(
-            path,
-            f"took too long to read: time limit of {max_seconds:g} s per document "
-            f"exceeded ({elapsed:.1f} s, {where})",
-            SkipReason.TOO_SLOW,
-        )
+        raise LoadError(path, _too_slow(max_seconds, started, where, elapsed), SkipReason.TOO_SLOW)
+    return elapsed
+
+
+def _too_slow(max_seconds: float, started: float, where: str, elapsed: float | None = None) -> str:
+    if elapsed is None:
+        elapsed = time.monotonic() - started
+    return (f"took too long to read: time limit of {max_seconds:g} s per document "
+            f"exceeded ({elapsed:.1f} s, {where})")
 
 
 # -------------------------------------------------------------------- dispatcher

@@ -28,6 +28,7 @@ from ingest.dedup import link_duplicates
 from ingest.errors import LoadError, SkipReason
 from ingest.loaders import load_document
 from ingest.models import Chunk, CleanDocument, Skipped
+from ingest.pagemap import with_layout
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ def load_and_clean(path: Path | str, limits: IngestLimits = IngestLimits(), *,
     title = title or read_sources_titles(path.parent).get(path.name)
     if title:
         source = replace(source, title=title)
-    return clean_document(source)
+    return with_layout(source, clean_document(source))
 
 
 class Ingester:
