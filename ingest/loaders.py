@@ -8,6 +8,7 @@ it into a `Skipped` record and goes on with the rest of the corpus.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -207,99 +208,37 @@ def load_markdown(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDo
 
 # -------------------------------------------------------------------------- HTML
 
-_HTML_DROP_TAGS = (
-    "script", "style", "noscript", "template", "nav", "aside",
-    "form", "button", "iframe", "svg", "canvas", "select", "input",
-)
-# Page-level header/footer are site chrome; inside an <article> they belong to it.
-_HTML_PAGE_CHROME = ("header", "footer")
-_HTML_BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "li", "tr", "table", "ul", "ol",
-    "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "br", "hr",
-    "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "address",
-}
+# The charset a page declares: <meta charset="…"> or <meta http-equiv … content="…; charset=…">.
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-def html_to_text(markup: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page, headings as `#` lines; returns (text, title)."""
-    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-
-    soup = BeautifulSoup(markup, "html.parser")
-    title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(_HTML_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_HTML_PAGE_CHROME):
-        if tag.find_parent(["article", "main"]) is None:
-            tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for sup in soup.find_all("sup"):  # footnote calls: "aident<sup>1</sup>"
-        if re.fullmatch(r"\s*\[?[\d,;\s]+\]?\s*", sup.get_text()):
-            sup.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-
-    blocks: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        text = re.sub(r"[ \r\n]+", " ", "".join(current))
-        text = re.sub(r" ?\t[\t ]*", "\t", text).strip(" \t")  # table cells: one tab
-        if text:
-            blocks.append(text)
-        current.clear()
-
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                current.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name.lower()
-            if re.fullmatch(r"h[1-6]", name):
-                flush()
-                heading = child.get_text(" ", strip=True)
-                if heading:
-                    blocks.append("#" * int(name[1]) + " " + heading)
-                continue
-            if name in ("td", "th"):
-                current.append(" \t ")
-                walk(child)
-                continue
-            if name in _HTML_BLOCK_TAGS:
-                flush()
-                if name == "li":
-                    current.append("- ")
-                walk(child)
-                flush()
-                continue
-            walk(child)
-
-    walk(root)
-    flush()
-    if not title:
-        h1 = soup.find("h1")
-        title = h1.get_text(" ", strip=True) if h1 else None
-    parts: list[str] = []
-    for i, block in enumerate(blocks):
-        if i:
-            previous = blocks[i - 1]
-            same_list = block.startswith("- ") and previous.startswith("- ")
-            same_table = "\t" in block and "\t" in previous
-            parts.append("\n" if same_list or same_table else "\n\n")
-        parts.append(block)
-    return "".join(parts), title
+def decode_html(data: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode a web page with the charset it declares (a BOM first), else as a text file."""
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    bom = any(data.startswith(mark) for mark in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if declared and not bom:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            name = ""
+        if name and name not in ("utf-16", "utf-16le", "utf-16be", "utf-32"):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:  # a wrong declaration: guess as for a text file
+                return decode_bytes(data, path)
+            _reject_binary_text(text, path)
+            return strip_control_chars(text)
+    return decode_bytes(data, path)
 
 
 def load_html(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
-    """HTML page: scripts, styles, navigation, header and footer dropped."""
+    """Web page: its main content (`ingest.html`), decoded with the charset it declares."""
+    from ingest.html import page_text
+
     data = _read_bytes(path, limits.max_file_mb)
-    markup = decode_bytes(data, path)
-    text, title = html_to_text(markup)
-    return _document(path, "html", title or _first_markdown_heading(text), text, data)
+    page = page_text(decode_html(data, path), path.stem)
+    return _document(path, "html", page.title, page.text, data, headings=page.headings)
 
 
 # --------------------------------------------------------------------------- PDF

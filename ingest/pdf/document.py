@@ -17,7 +17,8 @@ from ingest.pdf.blocks import Block, continues_across, finish_text, line_gaps, m
 from ingest.pdf.headings import apply_fonts, apply_outline, title_from_layout
 from ingest.pdf.layout import body_size, mark_footnotes, mark_running_lines, reading_order
 from ingest.pdf.lines import Line, PageText
-from ingest.pdf.metadata import OutlineEntry, is_meaningful_title
+from ingest.pdf.metadata import OutlineEntry
+from ingest.titles import is_meaningful_title
 from ingest.pdf.tables import rows_and_lines
 
 

@@ -1,4 +1,4 @@
-"""What pypdf reads for the PDF loader: the title (when meaningful), the outline, page labels.
+"""What pypdf reads for the PDF loader: the metadata title, the outline, page labels.
 
 pdfium gives the characters; pypdf gives the document's structure: the
 metadata title, the outline (bookmarks: title, page, position, depth) and the
@@ -19,19 +19,6 @@ log = logging.getLogger(__name__)
 MAX_OUTLINE_ENTRIES = 5000
 MAX_OUTLINE_DEPTH = 12
 
-# Titles that name a file or a template rather than the document.
-_FILE_NAME = re.compile(
-    r"\.(?:html?|pdf|docx?|dotx?|odt|rtf|txt|md|pptx?|odp|xlsx?|ods|indd|tex|ps|eps|qxd|pages)\s*$",
-    re.IGNORECASE,
-)
-_TEMPLATE = re.compile(
-    r"^(?:microsoft\s+(?:word|powerpoint|excel)\s*-|untitled\b|sans\s+titre\b|document\s*\d*$|"
-    r"titre\s*\d*$|title\s*\d*$|diapositive\s*\d*$|slide\s*\d*$|présentation\s*\d*$)",
-    re.IGNORECASE,
-)
-_IDENTIFIER = re.compile(r"[\w.-]+")  # one token: « rapport_final_v3 », « 2024-03-rapport »
-
-
 @dataclass(frozen=True)
 class OutlineEntry:
     """One bookmark: its title, its 1-based page, its depth (0 = top) and where
@@ -41,23 +28,6 @@ class OutlineEntry:
     page: int
     depth: int
     top: float | None = None
-
-
-def is_meaningful_title(title: str | None, file_stem: str) -> bool:
-    """A title worth showing: not empty, not a file name (« doc.html »,
-    « Microsoft Word - x.docx »), not the file's own name, not one identifier."""
-    text = re.sub(r"\s+", " ", title or "").strip()
-    if len(re.findall(r"[^\W\d_]", text)) < 3:
-        return False
-    if _FILE_NAME.search(text) or _TEMPLATE.search(text):
-        return False
-    if _simple(text) == _simple(file_stem):
-        return False
-    return not (_IDENTIFIER.fullmatch(text) and re.search(r"[_\d]", text))
-
-
-def _simple(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).casefold()
 
 
 def read_title(reader: "object") -> str | None:

@@ -401,18 +401,7 @@ _CHARSET = "issue #12: the declared charset (iso-8859-15) is ignored: « cœur �
 
 # (document, check) -> reason, for the checks that fail today. Remove an
 # entry when the check passes (the strict xfail then reports XPASS as a failure).
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("html-article-commentaires", "sections"): _WEB_SECTIONS,
-    ("html-article-commentaires", "boilerplate"): _WEB,
-    ("html-div-soup-piscine", "sections"): _WEB_SECTIONS,
-    ("html-div-soup-piscine", "boilerplate"): _WEB,
-    ("html-dsfr-cheque-renovation", "boilerplate"): _WEB,
-    ("html-iso-8859-15-restos", "sentences_found"): _CHARSET,
-    ("html-iso-8859-15-restos", "sections"): _CHARSET,
-    ("html-iso-8859-15-restos", "boilerplate"): _WEB,
-    ("html-tables-budget", "sections"): _CAPTION,
-    ("html-tables-budget", "tables"): _TABLES,
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _params():
