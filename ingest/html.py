@@ -101,9 +101,9 @@ def _main_content(markup: str) -> str | None:
     from bs4 import BeautifulSoup
 
     body = BeautifulSoup(html, "html.parser").body
-    children = [c for c in (body.find_all(True, recursive=False) if body else [])]
-    if len(children) <= 1 and "\n" in (body.get_text() if body else "").strip():
-        return None  # its fallback for short pages: every text of the page in one run
+    children = body.find_all(True, recursive=False) if body else []
+    if len(children) == 1 and children[0].name == "p" and "\n" in children[0].get_text().strip():
+        return None  # its fallback for short pages: every text of the page in one paragraph
     return html
 
 

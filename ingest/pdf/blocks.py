@@ -114,6 +114,8 @@ def join_lines(left: str, right: str, words: set[str]) -> str:
             if compound in words and joined not in words:
                 return left[:-1] + "-" + right
         return left[:-1] + right
+    if last in HARD_HYPHENS and len(left) > 1 and left[-2].isalnum() and right[0].isalnum():
+        return left[:-1] + "-" + right  # a compound cut after its hyphen: « Nord- / Pas-de-Calais »
     return f"{left} {right}"
 
 
