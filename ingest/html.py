@@ -1,24 +1,31 @@
 """Web pages to text: the main content, then headings, lists and tables as lines.
 
-1. trafilatura takes the page's main content (comments left out, tables and
-   formatting kept) from the page as decoded with its declared charset: menus,
-   cookie banners, share bars, related articles and footers stay out.
-2. Headings trafilatura drops (it does on small pages) are put back: the
-   page's own `h1`–`h6` that sit just before or between the blocks it kept.
-3. The walker writes headings as `#` lines (their offsets become the
-   document's headings), list items as `- ` lines, table rows as
-   « cell | cell » lines and every other block as a paragraph; a block whose
+1. The walker reads the page (decoded with its declared charset, scripts and
+   templates removed) into blocks: headings as `#` lines (their offsets
+   become the document's headings), list items as `- ` lines, table rows as
+   « cell | cell » lines, every other block as a paragraph; a block whose
    class or id names page chrome (share, ad, cookie…) and an « updated on »
    date line are dropped.
+2. trafilatura says which blocks are the main content (comments left out,
+   tables kept): a block is kept when most of its runs of three words are in
+   trafilatura's text, or, between two blocks kept that way, when almost all
+   its words are (a list item whose inline code trafilatura moved); a block
+   of one or two words goes with its neighbours (a list item with its list). Menus, cookie banners, share bars, related articles and
+   footers stay out. trafilatura's own text is not used: on nested inline
+   markup (DocBook's « apt(8) », « <kbd> » keys) it splits paragraphs and
+   moves or drops words, and a quote must be the page's text.
+3. A heading stays when the block it titles stays (trafilatura drops headings
+   of small pages), and so does the page's h1 just before the content.
 
 When trafilatura finds no structured content (a page of a few lines, which it
-returns as one run of text), the walker reads the whole page, without its
-scripts, navigation, page header and footer.
+returns as one run of text), the walker keeps the whole page, without its
+navigation, page header and footer.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ingest.models import Heading
@@ -48,9 +55,13 @@ _DATE_LINE = re.compile(
     r".{0,120}?\b(?:1[89]|20)\d{2}\b", re.IGNORECASE)
 DATE_LINE_MAX_WORDS = 20
 CELL_SEPARATOR = " | "
-# Text blocks of the page (for putting back dropped headings), matched on this many characters.
-MATCH_CHARS = 80
-# The page's h1 is looked for this many text blocks before its content.
+# A block is main content when this share of its runs of SHINGLE words are in trafilatura's
+# text (a word moved by trafilatura breaks a few runs; boilerplate shares almost none).
+KEPT_SHARE = 0.6
+SHINGLE = 3
+# Between two kept blocks, a block is kept when this share of its words are in trafilatura's text.
+WORDS_SHARE = 0.8
+# The page's h1 is looked for this many blocks before its content.
 TITLE_LOOKBACK = 4
 
 
@@ -70,14 +81,13 @@ def page_text(markup: str, file_stem: str = "") -> WebPage:
     page = BeautifulSoup(markup, "html.parser")
     _drop_unseen(page)  # scripts, templates, comments never reach the extractor
     main = _main_content(str(page))
-    if main is not None:
-        content = BeautifulSoup(main, "html.parser")
-        _restore_headings(page, content)
-        root = content.body or content
-    else:
+    if main is None:
         _drop_chrome(page)
         root = page.find("article") or page.find("main") or page.body or page
-    blocks = _blocks(root)
+        blocks = _blocks(root)
+    else:
+        content = BeautifulSoup(main, "html.parser")
+        blocks = _main_blocks(_blocks(page.body or page), _blocks(content.body or content), page)
     text, headings = _assemble(blocks)
     return WebPage(text, _title(page, headings, file_stem), headings)
 
@@ -136,76 +146,66 @@ def is_chrome(tag: "object") -> bool:
     return bool(words & CHROME_WORDS)
 
 
-# ------------------------------------------------------- dropped headings
+# ------------------------------------------------------------ main blocks
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()[:MATCH_CHARS]
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
-_TEXT_TAGS = ("p", "li", "td", "th", "caption", "blockquote", "pre", "dd", "dt")
+def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
 
 
-def _text_elements(soup: "object") -> list["object"]:
-    """Headings and text blocks of a soup (a `div` with text of its own too), in document order."""
-    from bs4 import NavigableString
-
-    def holds_text(tag: "object") -> bool:
-        if _HEADING.fullmatch(tag.name) or tag.name in _TEXT_TAGS:
-            return True
-        return tag.name == "div" and any(
-            isinstance(c, NavigableString) and c.strip() for c in tag.children)
-
-    return [tag for tag in soup.find_all(True) if holds_text(tag) and _norm(tag.get_text(" "))]
-
-
-def _restore_headings(page: "object", content: "object") -> None:
-    """Put back into `content` the page's headings that sit just before or between kept blocks."""
-    original = _text_elements(page)
-    kept = _text_elements(content)
-    kept_headings = {_norm(t.get_text(" ")) for t in kept if _HEADING.fullmatch(t.name)}
-    cursor = 0
-    previous: int | None = None
-    for block in kept:
-        if _HEADING.fullmatch(block.name):
+def _main_blocks(blocks: list["_Block"], chosen: list["_Block"], page: "object") -> list["_Block"]:
+    """The page's own blocks whose words trafilatura's `chosen` blocks hold, with their headings."""
+    chosen_tokens = _tokens(" ".join(block.text for block in chosen))
+    held, words = _shingles(chosen_tokens), Counter(chosen_tokens)
+    kept: list[bool | None] = [None] * len(blocks)  # None: a heading or a block too short to judge
+    for i, block in enumerate(blocks):
+        runs = _shingles(_tokens(block.text))
+        if block.kind != "heading" and runs:
+            kept[i] = len(runs & held) >= KEPT_SHARE * len(runs)
+    judged = [i for i, k in enumerate(kept) if k is not None]
+    between = [i for before, i, after in zip(judged, judged[1:], judged[2:])
+               if not kept[i] and kept[before] and kept[after]]
+    for i in between:  # between kept blocks, the words decide
+        bag = Counter(_tokens(blocks[i].text))
+        kept[i] = sum((bag & words).values()) >= WORDS_SHARE * sum(bag.values())
+    for i, block in enumerate(blocks):
+        if kept[i] is not None:
             continue
-        wanted = _norm(block.get_text(" "))
-        position = next((i for i in range(cursor, len(original))
-                         if _norm(original[i].get_text(" ")) == wanted), None)
-        if position is None:
-            continue
-        if previous is None:  # the headings right before the first kept block
-            start = position
-            while start > 0 and _HEADING.fullmatch(original[start - 1].name):
-                start -= 1
-            missing = [h for h in original[start:position] if _norm(h.get_text(" ")) not in kept_headings]
-            title = _page_title(page, original[max(0, position - TITLE_LOOKBACK):start])
-            if title is not None and _norm(title.get_text(" ")) not in kept_headings:
-                missing.insert(0, title)
-        else:
-            missing = [h for h in original[previous + 1:position]
-                       if _HEADING.fullmatch(h.name) and _norm(h.get_text(" ")) not in kept_headings]
-        anchor = block.find_parent(["ul", "ol", "table"]) or block
-        for heading in missing:
-            copy = content.new_tag(heading.name)
-            copy.string = _norm(heading.get_text(" "))
-            anchor.insert_before(copy)
-            kept_headings.add(_norm(heading.get_text(" ")))
-        cursor = position + 1
-        previous = position
+        if block.kind == "heading":  # a heading stays with the block it titles
+            following = next((k for k in judged if k > i), None)
+            kept[i] = following is not None and bool(kept[following])
+        else:  # one or two words: inside kept content, or an item of a kept list
+            before = next((k for k in reversed(judged) if k < i), None)
+            after = next((k for k in judged if k > i), None)
+            sides = [k for k in (before, after) if k is not None]
+            kept[i] = (len(sides) == 2 and all(kept[k] for k in sides)) or (
+                block.kind == "item" and any(kept[k] and blocks[k].kind == "item" for k in sides))
+    first = next((i for i, k in enumerate(kept) if k and blocks[i].kind != "heading"), None)
+    if first is not None:
+        title = _page_title(page, blocks, range(max(0, first - TITLE_LOOKBACK), first))
+        if title is not None:
+            kept[title] = True
+    return [block for block, keep in zip(blocks, kept) if keep]
 
 
-def _page_title(page: "object", before: list["object"]) -> "object | None":
-    """The page's h1 among the elements just before its content (a byline or a
-    share bar may sit between), when it is the page's only h1 or in its <title>."""
-    h1s = [tag for tag in before if tag.name == "h1"]
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _page_title(page: "object", blocks: list["_Block"], before: range) -> int | None:
+    """The page's h1 among the blocks just before its content (a byline or a share
+    bar may sit between), when it is the page's only h1 or in its <title>."""
+    h1s = [i for i in before if blocks[i].kind == "heading" and blocks[i].level == 1]
     if not h1s:
         return None
-    h1 = h1s[-1]
+    index = h1s[-1]
     title = page.find("title")
-    in_title = title is not None and _norm(h1.get_text(" ")).casefold() in \
-        _norm(title.get_text(" ")).casefold()
-    return h1 if in_title or len(page.find_all("h1")) == 1 else None
+    in_title = title is not None and _flat(blocks[index].text) in _flat(title.get_text(" "))
+    return index if in_title or len(page.find_all("h1")) == 1 else None
 
 
 # ----------------------------------------------------------------- walker
@@ -240,17 +240,16 @@ def _blocks(root: "object") -> list[_Block]:
 
     def table(node: Tag) -> None:
         caption = node.find("caption")
-        if caption is not None:
-            blocks.append(_Block("para", _norm_cell(caption.get_text(" "))))
+        if caption is not None and inline_text(caption):
+            blocks.append(_Block("para", inline_text(caption)))
         for row in node.find_all("tr"):
             if row.find_parent("table") is not node:
                 continue
-            cells = [_norm_cell(c.get_text(" ")) for c in row.find_all(["td", "th"], recursive=False)]
-            if not any(cells):
-                continue
-            if len(cells) > 1 and not any(cells[1:]):  # a title row: one cell of text
-                blocks.append(_Block("para", cells[0]))
-            else:
+            cells = [inline_text(c) for c in row.find_all(["td", "th"], recursive=False)]
+            filled = [cell for cell in cells if cell]
+            if len(filled) == 1:  # a title row, a note beside an icon: one cell of text
+                blocks.append(_Block("para", filled[0]))
+            elif filled:
                 blocks.append(_Block("row", CELL_SEPARATOR.join(cells)))
 
     def walk(node: Tag) -> None:
@@ -263,7 +262,7 @@ def _blocks(root: "object") -> list[_Block]:
             name = child.name.lower()
             if _HEADING.fullmatch(name):
                 flush()
-                heading = _norm_cell(child.get_text(" "))
+                heading = inline_text(child)
                 if heading:
                     blocks.append(_Block("heading", heading, int(name[1])))
                 continue
@@ -284,6 +283,20 @@ def _blocks(root: "object") -> list[_Block]:
     walk(root)
     flush()
     return blocks
+
+
+def inline_text(tag: "object") -> str:
+    """An element's text as read: inline pieces joined as they are (« apt(8) »),
+    a space where a block inside it starts or a line breaks."""
+    from bs4 import NavigableString
+
+    parts: list[str] = []
+    for node in tag.descendants:
+        if isinstance(node, NavigableString):
+            parts.append(str(node))
+        elif node.name in _BLOCK_TAGS:
+            parts.append(" ")
+    return _norm_cell("".join(parts))
 
 
 def _norm_cell(text: str) -> str:

@@ -263,6 +263,7 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
     from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
     from ingest.pdf.document import assemble
+    from ingest.pdf.guard import PDFIUM_LOCK
     from ingest.pdf.lines import PageTooSlow, read_page
     from ingest.pdf.metadata import read_outline, read_page_labels, read_title
 
@@ -306,7 +307,8 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
                 SkipReason.TOO_MANY_PAGES,
             )
         try:
-            document = pypdfium2.PdfDocument(data)
+            with PDFIUM_LOCK:
+                document = pypdfium2.PdfDocument(data)
         except Exception as error:  # pdfium refuses what pypdf tolerated
             raise LoadError(
                 path, f"corrupt or truncated PDF ({type(error).__name__})", SkipReason.CORRUPT_PDF
@@ -320,12 +322,13 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
                 contents = reader.pages[number - 1].get_contents()
                 if contents is not None:
                     contents.get_data()  # decompressed within pypdf's limits, or refused
-                page = document[number - 1]
-                try:
-                    deadline = _page_clock() + limits.max_seconds_per_document - elapsed
-                    pages.append(read_page(page, number, deadline))
-                finally:
-                    page.close()
+                deadline = _page_clock() + limits.max_seconds_per_document - elapsed
+                with PDFIUM_LOCK:  # pdfium is not thread-safe: one page at a time, all threads
+                    page = document[number - 1]
+                    try:
+                        pages.append(read_page(page, number, deadline))
+                    finally:
+                        page.close()
             except PageTooSlow:
                 raise LoadError(path, _too_slow(limits.max_seconds_per_document, started, where),
                                 SkipReason.TOO_SLOW) from None
@@ -345,7 +348,8 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
     finally:
         pypdf_log.setLevel(previous_level)
         if document is not None:
-            document.close()
+            with PDFIUM_LOCK:
+                document.close()
 
     if laid_out.image_only_pages:
         log.warning("%s: page(s) %s are images without text (scanned?): their content is not indexed",

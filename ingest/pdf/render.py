@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.pdf.guard import PDFIUM_LOCK
 from ingest.pdf.lines import LIGATURES
 
 log = logging.getLogger(__name__)
@@ -75,26 +76,29 @@ def _render(path: str, mtime_ns: int, size: int, page_number: int, quotes: tuple
     import pypdfium2.raw as pdfium_c
     from PIL import Image, ImageDraw
 
-    document = pypdfium2.PdfDocument(path)
-    try:
-        if not 1 <= page_number <= len(document):
-            return None
-        page = document[page_number - 1]
-        height = page.get_height()
-        textpage = page.get_textpage()
-        count = pdfium_c.FPDFText_CountChars(textpage)
-        text = textpage.get_text_range(0, count) if count > 0 else ""
-        indices: list[int] = []
-        if len(text) == count:
-            keys, owners = page_keys(text)
-            for quote in quotes:
-                indices += locate(keys, owners, quote)
-        boxes = _line_boxes(textpage, sorted(set(indices)), pdfium_c)
-        image = page.render(scale=scale).to_pil().convert("RGB")
-        textpage.close()
-        page.close()
-    finally:
-        document.close()
+    with PDFIUM_LOCK:  # pdfium is not thread-safe: every session renders in its own thread
+        document = pypdfium2.PdfDocument(path)
+        try:
+            if not 1 <= page_number <= len(document):
+                return None
+            page = document[page_number - 1]
+            textpage = page.get_textpage()
+            try:
+                height = page.get_height()
+                count = pdfium_c.FPDFText_CountChars(textpage)
+                text = textpage.get_text_range(0, count) if count > 0 else ""
+                indices: list[int] = []
+                if len(text) == count:
+                    keys, owners = page_keys(text)
+                    for quote in quotes:
+                        indices += locate(keys, owners, quote)
+                boxes = _line_boxes(textpage, sorted(set(indices)), pdfium_c)
+                image = page.render(scale=scale).to_pil().convert("RGB")
+            finally:
+                textpage.close()
+                page.close()
+        finally:
+            document.close()
     rects = [[(left - MARGIN) * scale, (height - top - MARGIN) * scale,
               (right + MARGIN) * scale, (height - bottom + MARGIN) * scale]
              for left, bottom, right, top in boxes]

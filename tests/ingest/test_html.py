@@ -73,3 +73,32 @@ def test_the_declared_charset_is_honoured():
 def test_a_wrong_declaration_falls_back_to_guessing():
     markup = '<meta charset="utf-8"><p>Données à 5 €</p>'.encode("cp1252")
     assert "Données à 5 €" in decode_html(markup)
+
+
+DOCBOOK = """<html><head><title>Chapitre 1. Didacticiels</title></head><body>
+<div class="navheader"><table><tr><td><a href="pr01.html">Précédent</a></td><td><a href="ch02.html">Suivant</a></td></tr></table></div>
+<div class="chapter"><h1 class="title">Chapitre 1. Didacticiels GNU/Linux</h1>
+<p>Je pense qu’apprendre un système d’exploitation est comme apprendre une nouvelle langue étrangère.
+Bien que les livres de didacticiels et de documentation soient utiles, vous devez pratiquer vous-même.</p>
+<p>Lorsque l’écran est corrompu après que vous ayez fait des choses amusantes comme « <code class="literal">cat
+<em class="replaceable"><code>un-fichier-binaire</code></em></code> » entrez « <code class="literal">reset</code> »
+à l’invite de commande. Il est possible que vous ne voyiez pas ce que vous tapez.</p>
+<p>Users are recommended to use the new <span class="citerefentry"><span class="refentrytitle">apt</span>(8)</span>
+command for interactive usage and use the <span class="citerefentry"><span class="refentrytitle">apt-get</span>(8)</span>
+commands in the shell script.</p>
+<ul><li><p>vous pouvez basculer entre les consoles virtuelles en pressant la touche Alt de gauche et,
+simultanément, l’une des touches <span class="keycap"><strong>F1</strong></span> à <span class="keycap"><strong>F6</strong></span></p></li>
+<li><p><code class="literal">dpkg</code></p></li></ul>
+<p>Le système démarre avec le message de bienvenue qui se trouve dans « <code class="literal">/etc/motd</code> » et
+présente une invite de commande comme celle-ci, où vous pouvez taper vos premières commandes.</p>
+</div>
+<div class="navfooter"><table><tr><td>Accueil</td><td>Chapitre 2. Gestion des paquets Debian</td></tr></table></div>
+</body></html>"""
+
+
+def test_the_text_is_the_pages_own_even_where_the_extractor_reorders_inline_markup():
+    text = page_text(DOCBOOK).text
+    assert "comme « cat un-fichier-binaire » entrez « reset » à l’invite de commande." in text
+    assert "use the new apt(8) command for interactive usage" in text
+    assert "l’une des touches F1 à F6" in text and "- dpkg" in text
+    assert "Précédent" not in text and "Chapitre 2. Gestion des paquets" not in text

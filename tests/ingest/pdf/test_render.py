@@ -63,3 +63,22 @@ def test_a_changed_file_or_a_missing_page_gives_no_image(tmp_path):
     assert render_quote(copy, 99, ("x",)) is None
     assert render_quote(copy, 3, ("x",), content_hash="0" * 64) is None
     assert render_quote(tmp_path / "absent.pdf", 1, ("x",)) is None
+
+
+def test_pages_rendered_from_many_threads_at_once_are_all_right(tmp_path):
+    """pdfium is not thread-safe: renders and loads in parallel threads go one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ingest.loaders import load_document
+
+    copies = []
+    for n in range(4):
+        copy = tmp_path / f"rapport-{n}.pdf"
+        shutil.copy(ANNUAL, copy)
+        copies.append(copy)
+    quote = ("Le plan stratégique 2025-2030 prévoit 28 millions d'euros d'investissements",)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        renders = [pool.submit(render_quote, copy, 7, quote) for copy in copies]
+        loads = [pool.submit(load_document, copy) for copy in copies]
+        assert all(_highlighted(r.result()) for r in renders)
+        assert len({f.result().text for f in loads}) == 1
