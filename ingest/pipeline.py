@@ -48,6 +48,7 @@ class DocumentStats:
     chunks: int
     pages: int | None
     duplicates: int  # chunks of this document linked as copies of another one
+    image_only_pages: tuple[int, ...] = ()  # pages that are pictures without text (not indexed)
 
 
 @dataclass
@@ -238,4 +239,5 @@ def document_stats(document: CleanDocument, chunks: Iterable[Chunk]) -> Document
         chunks=len(own),
         pages=len(document.page_starts) or None,
         duplicates=sum(1 for c in own if c.duplicate_of),
+        image_only_pages=document.image_only_pages,
     )
