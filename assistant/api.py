@@ -27,7 +27,7 @@ from assistant.documents import (
 from assistant.engine import Engine, LiveIndex
 from assistant.evidence import Evidence, clean_question, gather_evidence, search
 from assistant.gate import AbstentionGate
-from assistant.models import Answer, ScoredPassage
+from assistant.models import Answer, Citation, ScoredPassage
 from assistant.select import SelectionConfig, SentenceSelector
 from assistant.settings import Settings
 from index.embedder import Embedder, load_embedder
@@ -53,6 +53,9 @@ if TYPE_CHECKING:  # LangChain loads slowly: only its types are needed here
     from assistant.retriever import AssistantRetriever
 
 log = logging.getLogger(__name__)
+
+# A quote runs over two pages at most in practice; never more pages drawn for one citation.
+MAX_PAGE_IMAGES = 3
 
 
 class Assistant:
@@ -298,6 +301,25 @@ class Assistant:
         from assistant.generate import renumber
 
         answer.text, answer.citations = renumber(generated, passages)
+
+    def page_images(self, citation: Citation) -> list[tuple[int, bytes]]:
+        """The PDF pages a citation quotes, as PNG with the quote highlighted:
+        `[(page, png), …]`; empty for a text source, or when the file is gone or
+        changed since it was indexed (the passage text is then all there is)."""
+        from ingest.pdf.render import render_quote
+
+        document = self.snapshot.documents.get(citation.doc_id)
+        if document is None or document.format != "pdf":
+            return []
+        spans = citation.highlights or [(citation.start, citation.end)]
+        quotes = tuple(citation.passage[start:end] for start, end in spans)
+        pages = citation.pages or ([citation.page] if citation.page else [])
+        images = []
+        for page in pages[:MAX_PAGE_IMAGES]:
+            png = render_quote(document.source_path, page, quotes, document.content_hash)
+            if png is not None:
+                images.append((page, png))
+        return images
 
     def as_retriever(self, k: int = 5, documents: list[str] | None = None) -> "AssistantRetriever":
         """A LangChain retriever over this assistant's hybrid retrieval (`k`, `documents`

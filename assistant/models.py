@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ingest.models import page_in_map, pages_in_map
+
 
 @dataclass
 class Source:
@@ -33,6 +35,18 @@ class ScoredPassage:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     sources: list[Source] = field(default_factory=list)
+    # `(offset in text, page)` where each page of the passage begins; `(page, label)`
+    # for the pages the PDF labels (see `ingest.models.Chunk`).
+    page_map: list[tuple[int, int]] = field(default_factory=list)
+    page_labels: list[tuple[int, str]] = field(default_factory=list)
+
+    def page_of(self, offset: int) -> int | None:
+        """The page of the character at `offset` in `text` (None without pages)."""
+        return page_in_map(self.page_map, offset) if self.page_map else self.page
+
+    def label_of(self, page: int | None) -> str | None:
+        """The printed label of `page`, when the PDF defines labels."""
+        return dict(self.page_labels).get(page) if page is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,7 +58,10 @@ class Citation:
 
     `start`/`end` are offsets of the quote inside `passage`, so a UI can
     highlight `passage[start:end]`; when the quote is several separate
-    sentences, `highlights` lists each `(start, end)` span.
+    sentences, `highlights` lists each `(start, end)` span. `page` is the
+    page of the quote's first character, `pages` every page the quote spans
+    (two when it runs across a page break), `page_label` the printed label of
+    `page` when the PDF defines labels (« iv », « 12 »).
     """
 
     number: int
@@ -60,6 +77,8 @@ class Citation:
     chunk_id: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)
     also_in: list[Source] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    page_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,12 +86,21 @@ class Citation:
     @classmethod
     def quoting(cls, number: int, passage: ScoredPassage, spans: list[tuple[int, int]]) -> "Citation":
         """Citation `number` quoting the `(start, end)` spans of a passage."""
+        page = passage.page_of(spans[0][0])
+        pages: list[int] = []
+        for start, end in spans:
+            for spanned in (pages_in_map(passage.page_map, start, end) if passage.page_map
+                            else ([page] if page else [])):
+                if spanned not in pages:
+                    pages.append(spanned)
         return cls(
             number=number,
             doc_id=passage.doc_id,
             title=passage.title,
             section=passage.section,
-            page=passage.page,
+            page=page,
+            pages=pages,
+            page_label=passage.label_of(page),
             quote=" … ".join(passage.text[s:e] for s, e in spans),
             passage=passage.text,
             start=spans[0][0],

@@ -214,4 +214,6 @@ def to_passage(chunk: Chunk, score: float) -> ScoredPassage:
         score=float(score),
         start=chunk.start,
         end=chunk.end,
+        page_map=list(chunk.page_map),
+        page_labels=list(chunk.page_labels),
     )

@@ -238,6 +238,7 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
             SentenceSpan(s, e, _on_heading_line(start + s, heading_starts, heading_ends))
             for s, e in split_sentences(text)
         ]
+        page_map = chunk_page_map(doc, start, end)
         chunks.append(
             Chunk(
                 id=chunk_id(doc.content_hash, start, text),
@@ -250,6 +251,9 @@ def chunk_document(doc: CleanDocument, config: ChunkingConfig,
                 text=text,
                 source_path=doc.source_path,
                 sentences=sentences,
+                page_map=page_map,
+                page_labels=[(page, label) for _, page in page_map
+                             if (label := doc.page_label(page)) is not None],
             )
         )
     return chunks
@@ -259,6 +263,21 @@ def _on_heading_line(offset: int, heading_starts: list[int], heading_ends: list[
     """True when a document offset lies on a heading's line."""
     section = bisect.bisect_right(heading_starts, offset) - 1
     return section >= 0 and offset < heading_ends[section]
+
+
+def chunk_page_map(doc: CleanDocument, start: int, end: int) -> list[tuple[int, int]]:
+    """`(offset in the chunk, page)` where each page of `doc.text[start:end]` begins."""
+    first = doc.page_at(start)
+    if first is None:
+        return []
+    page_map = [(0, first)]
+    for page, page_start in enumerate(doc.page_starts, start=1):
+        if start < page_start < end:
+            if page_map[-1][0] == page_start - start:
+                page_map[-1] = (page_start - start, page)  # an empty page: the next one starts here
+            else:
+                page_map.append((page_start - start, page))
+    return page_map
 
 
 def word_count_tokens(text: str) -> int:

@@ -462,6 +462,15 @@ def _mark_headings(units: list[_Unit], web: bool, title: str) -> None:
         unit.level = level
 
 
+def _mark_layout_headings(units: list[_Unit], headings: tuple[Heading, ...]) -> None:
+    """Headings a loader found from the layout (raw offsets and levels): the
+    units starting there are those headings; no other unit is."""
+    levels = {heading.start: heading.level for heading in headings}
+    for unit in units:
+        if unit.start in levels:
+            unit.heading, unit.level = True, levels[unit.start]
+
+
 def _title_like_unit(unit: _Unit, max_words: int = structure.TITLE_MAX_WORDS) -> bool:
     return (unit.kind == "para" and unit.line_count == 1
             and structure.is_title_like(clean_fragment(unit.text), max_words=max_words))
@@ -605,7 +614,10 @@ def clean_document(source: SourceDocument) -> CleanDocument:
     _drop_repeated_slides(lines)
     vocabulary = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", source.text.lower()))
     units = _build_units(lines, web, vocabulary)
-    _mark_headings(units, web, source.title)
+    if source.headings is None:
+        _mark_headings(units, web, source.title)
+    else:
+        _mark_layout_headings(units, source.headings)
     units = _rejoin(units, vocabulary)
     clean_text, unit_offsets, heading_units = _assemble(units)
 

@@ -8,6 +8,7 @@ it into a `Skipped` record and goes on with the rest of the corpus.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -15,6 +16,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from ingest.config import IngestLimits
 from ingest.errors import LoadError, SkipReason
@@ -160,7 +162,9 @@ def _read_bytes(path: Path, max_file_mb: float) -> bytes:
 
 
 def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
-              page_starts: tuple[int, ...] = ()) -> SourceDocument:
+              page_starts: tuple[int, ...] = (), **layout: Any) -> SourceDocument:
+    """The loaded document; `layout` holds what a layout-aware loader found
+    (`headings`, `footnotes`, `page_labels`, `image_only_pages`)."""
     if not text.strip():
         raise LoadError(path, "no text content", SkipReason.NO_TEXT)
     return SourceDocument(
@@ -171,6 +175,7 @@ def _document(path: Path, fmt: str, title: str | None, text: str, data: bytes,
         text=text,
         page_starts=page_starts,
         content_hash=hashlib.sha256(data).hexdigest(),
+        **layout,
     )
 
 
@@ -203,116 +208,64 @@ def load_markdown(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDo
 
 # -------------------------------------------------------------------------- HTML
 
-_HTML_DROP_TAGS = (
-    "script", "style", "noscript", "template", "nav", "aside",
-    "form", "button", "iframe", "svg", "canvas", "select", "input",
-)
-# Page-level header/footer are site chrome; inside an <article> they belong to it.
-_HTML_PAGE_CHROME = ("header", "footer")
-_HTML_BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "li", "tr", "table", "ul", "ol",
-    "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "br", "hr",
-    "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "address",
-}
+# The charset a page declares: <meta charset="…"> or <meta http-equiv … content="…; charset=…">.
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-def html_to_text(markup: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page, headings as `#` lines; returns (text, title)."""
-    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-
-    soup = BeautifulSoup(markup, "html.parser")
-    title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(_HTML_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_HTML_PAGE_CHROME):
-        if tag.find_parent(["article", "main"]) is None:
-            tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for sup in soup.find_all("sup"):  # footnote calls: "aident<sup>1</sup>"
-        if re.fullmatch(r"\s*\[?[\d,;\s]+\]?\s*", sup.get_text()):
-            sup.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-
-    blocks: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        text = re.sub(r"[ \r\n]+", " ", "".join(current))
-        text = re.sub(r" ?\t[\t ]*", "\t", text).strip(" \t")  # table cells: one tab
-        if text:
-            blocks.append(text)
-        current.clear()
-
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                current.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name.lower()
-            if re.fullmatch(r"h[1-6]", name):
-                flush()
-                heading = child.get_text(" ", strip=True)
-                if heading:
-                    blocks.append("#" * int(name[1]) + " " + heading)
-                continue
-            if name in ("td", "th"):
-                current.append(" \t ")
-                walk(child)
-                continue
-            if name in _HTML_BLOCK_TAGS:
-                flush()
-                if name == "li":
-                    current.append("- ")
-                walk(child)
-                flush()
-                continue
-            walk(child)
-
-    walk(root)
-    flush()
-    if not title:
-        h1 = soup.find("h1")
-        title = h1.get_text(" ", strip=True) if h1 else None
-    parts: list[str] = []
-    for i, block in enumerate(blocks):
-        if i:
-            previous = blocks[i - 1]
-            same_list = block.startswith("- ") and previous.startswith("- ")
-            same_table = "\t" in block and "\t" in previous
-            parts.append("\n" if same_list or same_table else "\n\n")
-        parts.append(block)
-    return "".join(parts), title
+def decode_html(data: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode a web page with the charset it declares (a BOM first), else as a text file."""
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    bom = any(data.startswith(mark) for mark in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if declared and not bom:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            name = ""
+        if name and name not in ("utf-16", "utf-16le", "utf-16be", "utf-32"):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:  # a wrong declaration: guess as for a text file
+                return decode_bytes(data, path)
+            _reject_binary_text(text, path)
+            return strip_control_chars(text)
+    return decode_bytes(data, path)
 
 
 def load_html(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
-    """HTML page: scripts, styles, navigation, header and footer dropped."""
+    """Web page: its main content (`ingest.html`), decoded with the charset it declares."""
+    from ingest.html import page_text
+
     data = _read_bytes(path, limits.max_file_mb)
-    markup = decode_bytes(data, path)
-    text, title = html_to_text(markup)
-    return _document(path, "html", title or _first_markdown_heading(text), text, data)
+    page = page_text(decode_html(data, path), path.stem)
+    return _document(path, "html", page.title, page.text, data, headings=page.headings)
 
 
 # --------------------------------------------------------------------------- PDF
 
 
 def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocument:
-    """PDF with a text layer; `page_starts` records where each page's text begins.
+    """PDF with a text layer, read by its layout (`ingest.pdf`): reading order,
+    headings, tables, no running headers/footers; every page's start recorded.
 
-    The whole load (reading, parsing, text extraction) must fit in
-    `limits.max_seconds_per_document`: the clock is checked before each page and after the last,
+    pypdf opens the file first (encryption, damage, page count, then the
+    title, outline and page labels) and decompresses each page's content
+    streams before pdfium reads that page's characters: pypdf caps each
+    decompressed stream (75 MB), which bounds memory. The whole load must fit
+    in `limits.max_seconds_per_document`: the clock is checked before each
+    page and after the last, and a page's own reading stops at the time left,
     so a document made to be slow (a "PDF bomb" of heavy pages) is abandoned
-    with a `LoadError`. One page that is itself slow cannot be interrupted:
-    the overshoot is at most one page.
-    pypdf caps each decompressed stream (75 MB), which bounds memory.
+    with a `LoadError`. Pages that are pictures without text (a scan inside a
+    text PDF) are reported in `image_only_pages` and in the log.
     """
     import pypdf
+    import pypdfium2
     from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+
+    from ingest.pdf.document import assemble
+    from ingest.pdf.guard import PDFIUM_LOCK
+    from ingest.pdf.lines import PageTooSlow, read_page
+    from ingest.pdf.metadata import read_outline, read_page_labels, read_title
 
     started = time.monotonic()
     data = _read_bytes(path, limits.max_file_mb)
@@ -324,6 +277,7 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
     pypdf_log = logging.getLogger("pypdf")
     previous_level = pypdf_log.level
     pypdf_log.setLevel(logging.ERROR)
+    document = None
     try:
         try:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -352,52 +306,79 @@ def load_pdf(path: Path, limits: IngestLimits = IngestLimits()) -> SourceDocumen
                 f"too many pages ({page_count} > limit of {limits.max_pdf_pages})",
                 SkipReason.TOO_MANY_PAGES,
             )
+        try:
+            with PDFIUM_LOCK:
+                document = pypdfium2.PdfDocument(data)
+        except Exception as error:  # pdfium refuses what pypdf tolerated
+            raise LoadError(
+                path, f"corrupt or truncated PDF ({type(error).__name__})", SkipReason.CORRUPT_PDF
+            ) from None
 
-        pages: list[str] = []
-        for number, page in enumerate(reader.pages, start=1):
-            _check_time(path, started, limits.max_seconds_per_document, f"page {number} of {page_count}")
+        pages = []
+        for number in range(1, page_count + 1):
+            where = f"page {number} of {page_count}"
+            elapsed = _check_time(path, started, limits.max_seconds_per_document, where)
             try:
-                pages.append(strip_control_chars(page.extract_text() or "").strip())
+                contents = reader.pages[number - 1].get_contents()
+                if contents is not None:
+                    contents.get_data()  # decompressed within pypdf's limits, or refused
+                deadline = _page_clock() + limits.max_seconds_per_document - elapsed
+                with PDFIUM_LOCK:  # pdfium is not thread-safe: one page at a time, all threads
+                    page = document[number - 1]
+                    try:
+                        pages.append(read_page(page, number, deadline))
+                    finally:
+                        page.close()
+            except PageTooSlow:
+                raise LoadError(path, _too_slow(limits.max_seconds_per_document, started, where),
+                                SkipReason.TOO_SLOW) from None
             except FileNotDecryptedError:
                 raise LoadError(path, "encrypted PDF (password required)", SkipReason.ENCRYPTED_PDF) from None
-            except Exception as error:  # pypdf raises many types on damaged streams
+            except Exception as error:  # pypdf and pdfium raise many types on damaged streams
                 raise LoadError(
                     path,
                     f"corrupt PDF: page {number} unreadable ({type(error).__name__})",
                     SkipReason.CORRUPT_PDF,
                 ) from None
         _check_time(path, started, limits.max_seconds_per_document, f"all {page_count} pages read")
-        title = None
-        try:
-            if reader.metadata and reader.metadata.title:
-                title = str(reader.metadata.title)
-        except Exception:
-            title = None
+        if not any(page.lines for page in pages):
+            raise LoadError(path, "no text layer (scanned or image-only PDF?)", SkipReason.NO_TEXT_LAYER)
+        laid_out = assemble(pages, read_outline(reader), read_title(reader), path.stem)
+        labels = read_page_labels(reader, page_count)
     finally:
         pypdf_log.setLevel(previous_level)
+        if document is not None:
+            with PDFIUM_LOCK:
+                document.close()
 
-    if not any(pages):
-        raise LoadError(path, "no text layer (scanned or image-only PDF?)", SkipReason.NO_TEXT_LAYER)
-    starts: list[int] = []
-    parts: list[str] = []
-    offset = 0
-    for text in pages:
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text) + len(PAGE_SEPARATOR)
-    return _document(path, "pdf", title, PAGE_SEPARATOR.join(parts), data, tuple(starts))
+    if laid_out.image_only_pages:
+        log.warning("%s: page(s) %s are images without text (scanned?): their content is not indexed",
+                    path, ", ".join(map(str, laid_out.image_only_pages)))
+    return _document(path, "pdf", laid_out.title, laid_out.text, data, laid_out.page_starts,
+                     headings=laid_out.headings, footnotes=laid_out.footnotes, page_labels=labels,
+                     image_only_pages=laid_out.image_only_pages)
 
 
-def _check_time(path: Path, started: float, max_seconds: float, where: str) -> None:
-    """Raise `LoadError` once a document has used more than its time budget."""
+def _page_clock() -> float:
+    """The clock a page's own reading is stopped by (the one `ingest.pdf.lines` reads)."""
+    import ingest.pdf.lines
+
+    return ingest.pdf.lines.time.monotonic()
+
+
+def _check_time(path: Path, started: float, max_seconds: float, where: str) -> float:
+    """The time used so far; `LoadError` once a document has used more than its budget."""
     elapsed = time.monotonic() - started
     if elapsed > max_seconds:
-        raise LoadError(
-            path,
-            f"took too long to read: time limit of {max_seconds:g} s per document "
-            f"exceeded ({elapsed:.1f} s, {where})",
-            SkipReason.TOO_SLOW,
-        )
+        raise LoadError(path, _too_slow(max_seconds, started, where, elapsed), SkipReason.TOO_SLOW)
+    return elapsed
+
+
+def _too_slow(max_seconds: float, started: float, where: str, elapsed: float | None = None) -> str:
+    if elapsed is None:
+        elapsed = time.monotonic() - started
+    return (f"took too long to read: time limit of {max_seconds:g} s per document "
+            f"exceeded ({elapsed:.1f} s, {where})")
 
 
 # -------------------------------------------------------------------- dispatcher

@@ -28,6 +28,7 @@ from ingest.dedup import link_duplicates
 from ingest.errors import LoadError, SkipReason
 from ingest.loaders import load_document
 from ingest.models import Chunk, CleanDocument, Skipped
+from ingest.pagemap import with_layout
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class DocumentStats:
     chunks: int
     pages: int | None
     duplicates: int  # chunks of this document linked as copies of another one
+    image_only_pages: tuple[int, ...] = ()  # pages that are pictures without text (not indexed)
 
 
 @dataclass
@@ -139,7 +141,7 @@ def load_and_clean(path: Path | str, limits: IngestLimits = IngestLimits(), *,
     title = title or read_sources_titles(path.parent).get(path.name)
     if title:
         source = replace(source, title=title)
-    return clean_document(source)
+    return with_layout(source, clean_document(source))
 
 
 class Ingester:
@@ -237,4 +239,5 @@ def document_stats(document: CleanDocument, chunks: Iterable[Chunk]) -> Document
         chunks=len(own),
         pages=len(document.page_starts) or None,
         duplicates=sum(1 for c in own if c.duplicate_of),
+        image_only_pages=document.image_only_pages,
     )

@@ -11,7 +11,8 @@ _COLUMNS = ("document", "chars in", "chars kept", "chunks", "pages", "duplicates
 
 def format_summary(result: IngestResult) -> str:
     """A per-document table (characters in / kept, chunks, pages, duplicate
-    chunks) with totals, then the skipped files and their reasons."""
+    chunks) with totals, the pages that are pictures without text, then the
+    skipped files and their reasons."""
     rows = [
         (
             stat.doc_id,
@@ -45,6 +46,10 @@ def format_summary(result: IngestResult) -> str:
     out = [line(_COLUMNS), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out.extend(line(row) for row in rows)
     out.append("")
+    scans = [stat for stat in result.stats if stat.image_only_pages]
+    if scans:
+        out.append("Pages sans texte (images, non indexées) : " + " ; ".join(
+            f"{stat.doc_id} p. {', '.join(map(str, stat.image_only_pages))}" for stat in scans))
     if result.skipped:
         out.append(f"Skipped ({len(result.skipped)}):")
         out.extend(f"- {Path(s.path).name}: {s.reason}" for s in result.skipped)

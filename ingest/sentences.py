@@ -67,8 +67,9 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         dotted = (word + ".").lower().replace(" ", "")
         if dotted in _NEVER_FINAL_DOTTED or core in NEVER_FINAL:
             return False
-        # Initials and one-letter abbreviations: "E. Kratz", "p. ex.", "D.U.".
-        if len(core) == 1 and core.isalpha():
+        # Initials and one-letter abbreviations: "E. Kratz", "p. ex.", "D.U."
+        # (not a unit after a degree sign: "26 °C. Le").
+        if len(core) == 1 and core.isalpha() and text[word_match.start() - 1:word_match.start()] != "°":
             return False
         if _DOTTED_ABBREVIATION.search(text, max(0, start - 12), start + 1):
             # « D.U. », « e.g. » — but not a version number ending a sentence (« Industrie 4.0. »).

@@ -99,3 +99,24 @@ def bot(settings, default_embedder, bundled_index):
     from assistant.api import Assistant
 
     return Assistant.load(settings=settings, embedder=default_embedder, build_if_missing=False)
+
+
+TEST_DOCUMENTS = Path(__file__).resolve().parent / "ingest" / "documents"
+
+
+@pytest.fixture(scope="session")
+def documents_bot(settings, default_embedder, tmp_path_factory):
+    """An assistant over the issue #12 test documents (7 PDFs, 5 web pages), indexed once."""
+    import shutil
+
+    from assistant.api import Assistant
+
+    base = tmp_path_factory.mktemp("documents")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for path in [*TEST_DOCUMENTS.glob("*.pdf"), *TEST_DOCUMENTS.glob("*.html")]:
+        shutil.copy(path, corpus / path.name)
+    local = settings.model_copy(update={"corpus_dir": corpus, "index_dir": base / "index"})
+    bot = Assistant(local, default_embedder)
+    bot.rebuild()
+    return bot

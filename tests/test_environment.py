@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 from assistant.settings import Settings
 from index.config import default_cache_dir

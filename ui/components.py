@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,8 @@ MARKER_COLOR = "blue"
 _PUNCTUATION = frozenset(string.punctuation)
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _LABEL_SECTION_CHARS = 70
+# Gives the PDF pages a citation quotes as PNG images, quote highlighted (`Assistant.page_images`).
+PageImages = Callable[[Citation], "list[tuple[int, bytes]]"]
 
 
 # ------------------------------------------------------------------ safe Markdown
@@ -137,8 +139,26 @@ def stream_markdown(pieces: Iterable[str]) -> Iterator[str]:
 # ------------------------------------------------------------------ labels
 
 
-def format_page(page: int | None) -> str:
-    return f"p. {page}" if page else ""
+def format_page(page: int | None, label: str | None = None) -> str:
+    """« p. 3 », or « p. ii (page 2 du fichier) » when the PDF prints another label."""
+    if not page:
+        return ""
+    if label and label != str(page):
+        return f"p. {escape_markdown(label)} (page {page} du fichier)"
+    return f"p. {page}"
+
+
+def citation_pages(citation: Citation) -> str:
+    """Where a quote is: « p. 5 », « p. 5–6 » across a page break, with the printed label."""
+    if not citation.page:
+        return ""
+    shown = format_page(citation.page, citation.page_label)
+    later = [page for page in citation.pages if page != citation.page]
+    if not later:
+        return shown
+    if citation.page_label and citation.page_label != str(citation.page):
+        return f"{shown}, suite page {later[-1]} du fichier"
+    return f"{shown}–{later[-1]}"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -159,7 +179,7 @@ def citation_label(citation: Citation, best_score: float) -> str:
     if citation.section:
         parts.append(escape_markdown(shorten(citation.section, _LABEL_SECTION_CHARS)))
     if citation.page:
-        parts.append(format_page(citation.page))
+        parts.append(citation_pages(citation))
     parts.append(f"pertinence {relevance(citation.score, best_score)}")
     return f"**\\[{citation.number}\\]** " + " — ".join(parts)
 
@@ -170,23 +190,27 @@ def passage_label(passage: ScoredPassage) -> str:
     if passage.section:
         parts.append(escape_markdown(shorten(passage.section, _LABEL_SECTION_CHARS)))
     if passage.page:
-        parts.append(format_page(passage.page))
+        parts.append(format_page(passage.page, passage.label_of(passage.page)))
     return " — ".join(parts)
 
 
 # ------------------------------------------------------------------ rendering
 
 
-def render_citation(citation: Citation, best_score: float) -> None:
-    """One numbered source card; opening it shows the passage, quote highlighted."""
+def render_citation(citation: Citation, best_score: float, page_images: PageImages | None = None) -> None:
+    """One numbered source card; opening it shows the cited PDF page with the
+    quote highlighted (when `page_images` gives it), then the passage, quote highlighted."""
     with st.expander(citation_label(citation, best_score)):
         details = [f"Document : {escape_markdown(citation.title)}"]
         if citation.section:
             details.append(f"Section : {escape_markdown(citation.section)}")
         if citation.page:
-            details.append(f"Page : {citation.page}")
+            details.append(f"Page : {citation_pages(citation).removeprefix('p. ')}")
         details.append(f"Score : {citation.score:.4f}")
         st.caption(" · ".join(details))
+        for page, png in _page_images(citation, page_images):
+            label = format_page(page, citation.page_label if page == citation.page else None)
+            st.image(png, caption=f"{label} : la citation est surlignée", width="stretch")
         highlights = list(citation.highlights) or [(citation.start, citation.end)]
         st.markdown(markdown_block(citation.passage, highlights))
         for other in citation.also_in:
@@ -202,14 +226,24 @@ def render_citation(citation: Citation, best_score: float) -> None:
             st.caption(f"Aussi dans : {where}")
 
 
-def render_sources(citations: Sequence[Citation]) -> None:
+def _page_images(citation: Citation, page_images: PageImages | None) -> list[tuple[int, bytes]]:
+    """The cited pages' images; none for a text source or when rendering fails."""
+    if page_images is None or not citation.page:
+        return []
+    try:
+        return page_images(citation)
+    except Exception:  # a damaged or vanished file: the passage text still shows
+        return []
+
+
+def render_sources(citations: Sequence[Citation], page_images: PageImages | None = None) -> None:
     """The numbered source cards of an answer."""
     if not citations:
         return
     st.markdown("**Sources**")
     best = max(c.score for c in citations)
     for citation in citations:
-        render_citation(citation, best)
+        render_citation(citation, best, page_images)
 
 
 def render_see_also(passages: Sequence[ScoredPassage]) -> None:
@@ -259,7 +293,7 @@ def render_short(answer: Answer) -> None:
         st.caption(caption)
 
 
-def render_answer(answer: Answer, *, streamed: bool = False) -> None:
+def render_answer(answer: Answer, *, streamed: bool = False, page_images: PageImages | None = None) -> None:
     """A whole answer: short answer and text (unless just streamed), notes, sources."""
     if answer.abstained:
         render_abstention(answer)
@@ -267,7 +301,7 @@ def render_answer(answer: Answer, *, streamed: bool = False) -> None:
         if not streamed:
             render_short(answer)
             st.markdown(answer_markdown(answer.text))
-        render_sources(answer.citations)
+        render_sources(answer.citations, page_images)
     render_notes(answer.notes)
 
 

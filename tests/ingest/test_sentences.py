@@ -67,3 +67,9 @@ def test_corpus_sentences_cover_all_text(clean_docs):
         covered = sum(e - s for s, e in split_sentences(doc.text))
         spaces = sum(1 for ch in doc.text if ch.isspace())
         assert covered >= len(doc.text) - spaces
+
+
+def test_a_unit_after_a_degree_sign_ends_a_sentence():
+    text = "La température maximale gagne 0,6 °C. Les barrages jouent un rôle. Selon E. Kratz, oui."
+    assert sentences(text) == ["La température maximale gagne 0,6 °C.", "Les barrages jouent un rôle.",
+                               "Selon E. Kratz, oui."]

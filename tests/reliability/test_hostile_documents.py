@@ -95,6 +95,29 @@ def test_image_only_pdf_is_skipped(tmp_path):
     assert reason(path) == "no text layer (scanned or image-only PDF?)"
 
 
+def test_a_scanned_page_inside_a_text_pdf_is_reported_and_the_rest_indexed(tmp_path, caplog):
+    from fpdf import FPDF
+    from PIL import Image
+
+    image = tmp_path / "scan.png"
+    Image.new("L", (40, 60), 128).save(image)
+    pdf = FPDF()
+    for number, kind in enumerate(("text", "scan", "text"), start=1):
+        pdf.add_page()
+        if kind == "scan":
+            pdf.image(str(image), x=10, y=10, w=180)
+        else:
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(w=0, text=f"Page {number}. " + PARAGRAPH.replace("’", "'"))
+    path = tmp_path / "scan-au-milieu.pdf"
+    pdf.output(str(path))
+    with caplog.at_level("WARNING"):
+        doc = load_and_clean(path)
+    assert doc.image_only_pages == (2,) and len(doc.page_starts) == 3
+    assert doc.page_at(doc.text.index("Page 1.")) == 1 and doc.page_at(doc.text.index("Page 3.")) == 3
+    assert any("page(s) 2 are images without text" in r.getMessage() for r in caplog.records)
+
+
 def test_pdf_with_thousands_of_pages_is_refused_by_the_page_limit(tmp_path):
     path = write(tmp_path, "bombe-pages.pdf", raw_pdf(3000, text_line()))
     assert reason(path) == "too many pages (3000 > limit of 2000)"

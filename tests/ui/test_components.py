@@ -122,6 +122,21 @@ def test_card_label_numbers_title_section_page_and_relevance():
     assert relevance(0.04, 0.04) == "100 %" and relevance(0.01, 0.0) == "—"
 
 
+def test_card_label_says_the_printed_page_label_and_a_page_break():
+    from assistant.models import Citation
+
+    def label(**pages) -> str:
+        citation = Citation(number=1, doc_id="d", title="Rapport", section="", quote="q", passage="q",
+                            start=0, end=1, score=0.5, **pages)
+        return citation_label(citation, best_score=0.5)
+
+    assert "p. 4–5" in label(page=4, pages=[4, 5])
+    assert "p. ii (page 2 du fichier)" in label(page=2, pages=[2], page_label="ii")
+    assert "p. 3 (page 5 du fichier), suite page 6 du fichier" in label(page=5, pages=[5, 6], page_label="3")
+    assert "p. 7 —" in label(page=7, pages=[7], page_label="7")  # a label equal to the index adds nothing
+    assert " p. " not in label(page=None)
+
+
 def test_index_status_shows_the_manifest_facts():
     from index.store import DocumentRecord, Manifest
     from index.store.manifest import EmbeddingInfo

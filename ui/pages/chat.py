@@ -348,13 +348,13 @@ def feedback_widget(message_id: str) -> None:
     st.feedback("thumbs", key=f"feedback-{message_id}", on_change=save_feedback, args=(message_id,))
 
 
-def show_history() -> None:
+def show_history(bot) -> None:
     for message in st.session_state.messages:
         with st.chat_message(message["role"]):
             if message["role"] == "user":
                 st.markdown(markdown_block(message["content"]))
             else:
-                render_answer(message["answer"])
+                render_answer(message["answer"], page_images=bot.page_images)
                 feedback_widget(message["id"])
 
 
@@ -381,7 +381,7 @@ def answer_question(bot: "Assistant", question: str, documents: list[str] | None
         else:
             render_short(answer)
             st.write_stream(stream_markdown(chain([first], pieces)))
-            render_sources(answer.citations)
+            render_sources(answer.citations, bot.page_images)
         render_notes(answer.notes)
         message_id = uuid.uuid4().hex[:12]
         feedback_widget(message_id)
@@ -424,7 +424,7 @@ def main() -> None:
     question = st.chat_input("Posez une question sur les rapports…")  # always drawn at the bottom
     if not st.session_state.messages and not question:
         st.info("Posez une question, par exemple : « Quels sont les freins à l'usage des données de santé ? »")
-    show_history()
+    show_history(bot)
     if question:
         answer_question(bot, question, documents, k)
 

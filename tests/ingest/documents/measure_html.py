@@ -7,8 +7,8 @@ justext trafilatura`, which the project does not depend on):
 
 Each library gets the page's *bytes* (so its charset handling is measured),
 then its output goes through the project's own walker
-(`ingest.loaders.html_to_text`: headings as `#` lines, list items as `- `
-lines, table cells tab-separated) when it is HTML:
+(`ingest.html.walk`: headings as `#` lines, list items as `- `
+lines, table rows as « cell | cell » lines) when it is HTML:
 
 * readability-lxml: `Document(bytes).summary(html_partial=True)` → walker;
 * trafilatura: `extract(bytes, output_format="html", include_comments=False,
@@ -19,7 +19,7 @@ lines, table cells tab-separated) when it is HTML:
   thresholds and with thresholds for short pages; non-boilerplate
   paragraphs kept; headings from `is_heading`, list items and table rows from
   each paragraph's xpath (jusText gives paragraphs, not HTML);
-* today: the project's loader (`load_html`) as it is.
+* the project's loader (`load_html`: trafilatura, headings put back, the walker).
 
 Figures per library, summed over the pages: expected sentences kept,
 boilerplate strings leaked (each string of the page's `boilerplate` found in
@@ -41,7 +41,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from ingest.loaders import html_to_text, load_html  # noqa: E402
+from ingest.html import walk  # noqa: E402
+from ingest.loaders import load_html  # noqa: E402
+
+
+def html_to_text(markup: str) -> tuple[str, None]:
+    return walk(markup)[0], None
 
 PAGES = sorted(p for p in HERE.glob("html-*.html"))
 
@@ -131,7 +136,7 @@ def justext_paragraphs(path: Path, data: bytes, **options) -> tuple[str, str | N
 
 
 EXTRACTORS = {
-    "today (project loader)": today,
+    "project loader (load_html)": today,
     f"readability-lxml {version('readability-lxml')}": readability_lxml,
     f"jusText {version('jusText')} (defaults)": justext_paragraphs,
     f"jusText {version('jusText')} (short-page thresholds)": justext_tuned,
@@ -149,8 +154,8 @@ def score(text: str, title: str | None, expected: dict) -> dict:
     lines = [norm(line) for line in text.splitlines() if line.strip()]
     heading_lines = {re.sub(r"^#+\s*", "", l).casefold() for l in lines if l.startswith("#")}
     item_lines = {l[2:] for l in lines if l.startswith("- ")}
-    row_lines = {" | ".join(c.strip() for c in line.split("\t"))
-                 for line in text.splitlines() if "\t" in line}
+    row_lines = {" | ".join(c.strip() for c in line.split("\t")) if "\t" in line else norm(line)
+                 for line in text.splitlines() if "\t" in line or " | " in line}
     row_lines = {norm(r) for r in row_lines}
     sentences = expected["sentences"]
     items = [s for s in sentences if s.get("list_item")]
