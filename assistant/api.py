@@ -9,6 +9,7 @@ re-indexes the corpus.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -86,12 +87,10 @@ class Assistant:
             from assistant.generate import GenerativeAnswerer
 
             self.generator = GenerativeAnswerer(llm)
-        self.gate = AbstentionGate(
-            gate_calibration_for(settings.gate.calibration_path, self.embedder.model_id)
-        )
+        gate = AbstentionGate(gate_calibration_for(settings.gate.calibration_path, self.embedder.model_id))
         answers = settings.answers
         self.responder = Responder(
-            self.gate,
+            gate,
             SentenceSelector(SelectionConfig(max_sentences=answers.max_answer_sentences)),
             k=settings.retrieval.top_k,
             rerank_depth=settings.retrieval.rerank_depth,
@@ -101,6 +100,19 @@ class Assistant:
         self.store = store or open_store(settings.store, settings.embedding)
         self.ingester = Ingester(settings.ingest_limits, settings.chunking, self.embedder.count_tokens)
         self.index = LiveIndex(self.store, self.embedder, settings.retrieval)
+
+    @property
+    def gate(self) -> AbstentionGate:
+        """The abstention gate the answers go through."""
+        return self.responder.gate
+
+    @gate.setter
+    def gate(self, gate: AbstentionGate) -> None:
+        # A copy of the responder: a shallow copy of this assistant (a variant with
+        # another gate, as calibration and the evaluation make) leaves the original's alone.
+        responder = copy.copy(self.responder)
+        responder.gate = gate
+        self.responder = responder
 
     # ----------------------------------------------------------------- loading
     @classmethod

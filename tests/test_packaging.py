@@ -87,7 +87,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_answers_from_another_directory(t
     shutil.copytree(ROOT, source, symlinks=True, ignore=IGNORED)
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
-                    "--no-build-isolation", "-q", "-w", str(dist)], check=True, cwd=tmp_path)
+                    "--no-build-isolation", "--no-index", "-q", "-w", str(dist)], check=True, cwd=tmp_path)
     [wheel] = dist.glob("assistant_sante-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "assistant/corpus/kratz-hayot-ia-et-data-en-sante.txt" in names

@@ -31,13 +31,19 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
 from assistant.settings import Settings
+from index.embedder import Embedder
+from ingest.models import Chunk, CleanDocument
 from eval.bench.common import percentile, print_table
+
+T = TypeVar("T")
 
 TARGET_PASSAGES = 200_000
 DEBIAN_PASSAGES = 600  # real Debian passages embedded once (≈1 min) and cached
@@ -63,25 +69,27 @@ class Base:
 class ReplayEmbedder:
     """The real embedder for questions and sentences; passages' vectors come from a table."""
 
-    def __init__(self, real, table: dict[str, np.ndarray]) -> None:
+    def __init__(self, real: Embedder, table: dict[str, np.ndarray]) -> None:
         self._real = real
         self._table = table
         self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
 
-    def embed_passages(self, texts, batch_size=32, on_progress=None):
+    def embed_passages(
+        self, texts: Sequence[str], batch_size: int = 32, on_progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         missing = [t for t in texts if t not in self._table]
         if missing:
             return self._real.embed_passages(texts, batch_size=batch_size)
         return np.stack([self._table[t] for t in texts])
 
-    def embed_queries(self, texts):
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._real.embed_queries(texts)
 
-    def count_tokens(self, text):
+    def count_tokens(self, text: str) -> int:
         return self._real.count_tokens(text)
 
 
-def bundled_base(settings: Settings, embedder) -> Base:
+def bundled_base(settings: Settings, embedder: Embedder) -> Base:
     """The bundled corpus's passages and vectors, from the files index (built if missing)."""
     from assistant.api import Assistant
 
@@ -93,7 +101,7 @@ def bundled_base(settings: Settings, embedder) -> Base:
                 snapshot.vectors(range(len(chunks))))
 
 
-def debian_base(settings: Settings, embedder, cache: Path) -> Base:
+def debian_base(settings: Settings, embedder: Embedder, cache: Path) -> Base:
     """The first `DEBIAN_PASSAGES` passages of the Debian reference, embedded once and cached."""
     import json
 
@@ -118,12 +126,10 @@ def debian_base(settings: Settings, embedder, cache: Path) -> Base:
     return Base(meta["texts"], meta["titles"], meta["sections"], np.asarray(vectors, dtype=np.float32))
 
 
-def synthesize(base: Base, target: int, seed: int = 13):
+def synthesize(base: Base, target: int, seed: int = 13) -> tuple[list[CleanDocument], list[Chunk], np.ndarray]:
     """`target` synthetic passages in documents of `PER_DOCUMENT` (see the module docstring).
 
     Returns (documents, chunks, vectors)."""
-    from ingest.models import Chunk, CleanDocument
-
     rng = random.Random(seed)
     noise = np.random.default_rng(seed)
     sentences = [_SENTENCE_END.split(text) for text in base.texts]
@@ -164,7 +170,7 @@ def directory_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def timed(function, *args, **kwargs) -> tuple[float, object]:
+def timed(function: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[float, T]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - started, result

@@ -348,7 +348,7 @@ def feedback_widget(message_id: str) -> None:
     st.feedback("thumbs", key=f"feedback-{message_id}", on_change=save_feedback, args=(message_id,))
 
 
-def show_history(bot) -> None:
+def show_history(bot: "Assistant") -> None:
     for message in st.session_state.messages:
         with st.chat_message(message["role"]):
             if message["role"] == "user":
