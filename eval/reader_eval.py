@@ -35,7 +35,7 @@ import numpy as np
 
 from eval.dataset import GoldQuestion, load_questions
 from eval.matching import match_words, passage_holds_quote
-from eval.metrics import key_facts, key_fact_recall
+from eval.metrics import key_fact_recall, key_facts
 from index.reader.data import Group, write_groups
 
 DEPTHS = (8, 12)
@@ -149,15 +149,17 @@ def latency(reader: Any, rows: Sequence[Row], count: int = 50) -> dict[str, floa
     return out
 
 
-def load_seconds(artefacts: Path | None) -> dict[str, float]:
+def load_seconds(artefacts: Path | None) -> dict[str, float | bool]:
     """Import + `load_reader` time in a fresh interpreter (ONNX already cached), and whether torch was imported."""
     code = (
-        "import sys, time; t = time.perf_counter();"
-        "from index.reader.model import load_reader;"
-        f"r = load_reader(artefact_dir={str(artefacts)!r} if {artefacts is not None} else None);"
-        "print(time.perf_counter() - t, 'torch' in sys.modules, r is not None)"
+        "import sys, time\n"
+        "started = time.perf_counter()\n"
+        "from index.reader.model import load_reader\n"
+        "reader = load_reader(artefact_dir=sys.argv[1] or None)\n"
+        "print(time.perf_counter() - started, 'torch' in sys.modules, reader is not None)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    argument = str(artefacts) if artefacts is not None else ""
+    done = subprocess.run([sys.executable, "-c", code, argument], capture_output=True, text=True, check=True)
     seconds, torch_loaded, loaded = done.stdout.split()[-3:]
     return {"seconds": round(float(seconds), 2), "torch_imported": torch_loaded == "True", "loaded": loaded == "True"}
 

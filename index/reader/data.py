@@ -63,7 +63,7 @@ class Group:
     labels: list[int]
     kinds: list[str]
 
-    def subset(self, max_para_negatives: int, max_hard: int) -> "Group":
+    def subset(self, max_para_negatives: int, max_hard: int) -> Group:
         """The same group keeping every positive, at most so many negatives of each kind."""
         keep: list[int] = []
         para = hard = 0
@@ -287,8 +287,9 @@ def _build_groups(
             kinds.append("para")
         folded_answer = _fold(q.answer)
         seen = {_fold(t) for t in sentences}
+        hard = 0
         for row in ranked:
-            if len([k for k in kinds if k == "hard"]) >= hard_per_question:
+            if hard >= hard_per_question:
                 break
             if owner[row] == q.paragraph:
                 continue
@@ -299,6 +300,7 @@ def _build_groups(
             sentences.append(texts[row])
             labels.append(0)
             kinds.append("hard")
+            hard += 1
         out.append(Group(q.qid, q.question, q.article, sentences, labels, kinds))
     return out
 
@@ -330,8 +332,7 @@ def _hard_rankings(
 def write_groups(groups: Iterable[Group], path: Path) -> None:
     """Groups as JSON lines."""
     with Path(path).open("w", encoding="utf-8") as handle:
-        for g in groups:
-            handle.write(json.dumps(asdict(g), ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps(asdict(g), ensure_ascii=False) + "\n" for g in groups)
 
 
 def read_groups(path: Path) -> list[Group]:

