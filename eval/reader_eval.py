@@ -191,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-groups", type=Path, default=None, help="écrire les candidats étiquetés (JSONL)")
     parser.add_argument("--groups-split", default="dev", choices=("dev",), help="split écrit (jamais test)")
     parser.add_argument("--no-reader", action="store_true", help="seulement l'ordre actuel")
+    parser.add_argument("--update-card", action="store_true", help="ajouter les chiffres à la fiche du modèle")
     args = parser.parse_args(argv)
 
     bot = Assistant.load(index=args.index)
@@ -212,6 +213,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{key}: {json.dumps(result[key])}")
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.update_card and reader is not None:
+        from index.reader.model import ARTEFACT_DIR, read_card
+        from index.reader.train import write_card
+
+        artefacts = args.artefacts or ARTEFACT_DIR
+        record = read_card(artefacts)
+        if record is not None:
+            record["gold_eval"] = result
+            write_card(artefacts, record)
     return 0
 
 

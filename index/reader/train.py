@@ -346,6 +346,8 @@ def render_card(record: dict[str, Any]) -> str:
         )
     if record.get("onnx"):
         lines += _onnx_lines(record["onnx"])
+    if record.get("gold_eval"):
+        lines += _gold_lines(record["gold_eval"])
     lines += ["", f"Trained {record['date']} with `{record['command']}`.", ""]
     return "\n".join(lines)
 
@@ -379,6 +381,35 @@ def _onnx_lines(onnx: dict[str, Any]) -> list[str]:
                 f"| {name} | {m['sentence@1_paragraph']} | {m['sentence@1_hard']} | {m['mrr_hard']} "
                 f"| {m['auc']} | {m['ece']} |"
             )
+    return lines
+
+
+def _gold_lines(gold: dict[str, Any]) -> list[str]:
+    """Model-card lines for the gold-set evaluation (`python -m eval.reader_eval`)."""
+    lines = [
+        "",
+        "## Gold set: re-ranking the assistant's candidate sentences (`python -m eval.reader_eval`)",
+        "",
+        ("sentence@1 = the first sentence is on point (holds or lies inside a gold evidence quote, or holds "
+         "the reference's key facts); oracle = some candidate is on point."),
+        "",
+        "| split | questions | candidates | n | current order | reader top-1 | oracle |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for line in gold.get("table", []):
+        lines.append(
+            f"| {line['split']} | {line['language']} | top {line['depth']} | {line['n']} | {line['current']} "
+            f"| {line['reader']} | {line['oracle']} |"
+        )
+    if gold.get("latency"):
+        lat, load = gold["latency"], gold.get("load", {})
+        lines += [
+            "",
+            (f"Latency (int8, 1 thread, {lat['questions']} questions each scored once): "
+            f"8 candidates p50 {lat['p50_ms_8']} ms / p95 {lat['p95_ms_8']} ms; "
+            f"12 candidates p50 {lat['p50_ms_12']} ms / p95 {lat['p95_ms_12']} ms. "
+            f"Import + load in a fresh interpreter: {load.get('seconds')} s (torch imported: {load.get('torch_imported')})."),
+        ]
     return lines
 
 
