@@ -207,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index.reader.export", description=__doc__.splitlines()[0])
     parser.add_argument("--artefacts", type=Path, default=ARTEFACT_DIR)
     parser.add_argument("--cache-dir", type=Path, default=None)
-    parser.add_argument("--fidelity-questions", type=int, default=60, help="questions dev comparées")
+    parser.add_argument("--fidelity-questions", type=int, default=40, help="questions dev comparées")
+    parser.add_argument("--eval-limit", type=int, default=150, help="questions dev/test évaluées au plus (0 : toutes)")
     parser.add_argument("--no-metrics", action="store_true", help="sans les métriques PIAF du modèle int8")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -240,9 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_metrics:
         reader = load_reader(args.cache_dir, args.artefacts, int8=True, threads=2)
         assert reader is not None
+        limit = args.eval_limit or None
         result["metrics_onnx_int8"] = {
-            split: evaluate_groups(reader.score, data.groups[split]) for split in ("dev", "test")
+            split: evaluate_groups(reader.score, data.groups[split][:limit]) for split in ("dev", "test")
         }
+        result["metrics_onnx_int8_questions_limit"] = limit
     record["onnx"] = result
     write_card(args.artefacts, record)
     print(json.dumps(result, indent=2))
