@@ -334,7 +334,7 @@ def render_card(record: dict[str, Any]) -> str:
         + (" — stopped by the time guard" if res["stopped_early"] else "")
         + f"; seed {cfg['seed']}. Hyper-parameters: `{json.dumps(cfg, ensure_ascii=False)}`.",
         "",
-        "## Metrics (torch, PIAF)",
+        f"## Metrics (torch, PIAF; first {record.get('eval_questions_limit') or 'all'} questions of each split)",
         "",
         "| split | questions | pairs | sentence@1 (paragraph) | sentence@1 (+hard negatives) | MRR | AUC | ECE |",
         "|---|---|---|---|---|---|---|---|",
@@ -371,7 +371,8 @@ def _onnx_lines(onnx: dict[str, Any]) -> list[str]:
     if onnx.get("metrics_onnx_int8"):
         lines += [
             "",
-            "Int8 reader (what `load_reader` serves), PIAF:",
+            (f"Int8 reader (what `load_reader` serves), PIAF "
+             f"(first {onnx.get('metrics_onnx_int8_questions_limit') or 'all'} questions of each split):"),
             "",
             "| split | sentence@1 (paragraph) | sentence@1 (+hard negatives) | MRR | AUC | ECE |",
             "|---|---|---|---|---|---|",
