@@ -450,14 +450,6 @@ def run(config: TrainConfig, out_dir: Path, cache_dir: Path, eval_limit: int | N
     model, peft_bert = build_model(base_dir, config)
     result = train(model, encoder, train_groups, config)
     artefact = save_artefact(model, peft_bert, config, out_dir)
-
-    score = torch_scorer(model, encoder)
-    metrics = {}
-    for split in ("dev", "test"):
-        groups = data.groups[split][:eval_limit] if eval_limit else data.groups[split]
-        metrics[split] = evaluate_groups(score, groups)
-        print(f"{split}: {json.dumps(metrics[split])}", file=sys.stderr, flush=True)
-
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     record = {
         "base_model": CONVERTED_DIR_NAME,
@@ -467,16 +459,27 @@ def run(config: TrainConfig, out_dir: Path, cache_dir: Path, eval_limit: int | N
             "bytes": artefact.stat().st_size,
             "parameters": trainable,
         },
-        "data": {**data.record(), "prep_seconds": round(prep_seconds, 1), "train_pairs": sum(len(g.sentences) for g in train_groups)},
+        "data": {
+            **data.record(),
+            "prep_seconds": round(prep_seconds, 1),
+            "train_pairs": sum(len(g.sentences) for g in train_groups),
+        },
         "extra_groups": extra_record,
         "hyperparameters": asdict(config),
         "training": {**asdict(result), "seconds": round(result.seconds, 1)},
-        "metrics": metrics,
+        "metrics": {},
         "eval_questions_limit": eval_limit,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {_torch_version()}",
         "command": command,
     }
+    write_card(out_dir, record)  # complete but for the metrics: an interrupted evaluation loses nothing else
+
+    score = torch_scorer(model, encoder)
+    for split in ("dev", "test"):
+        groups = data.groups[split][:eval_limit] if eval_limit else data.groups[split]
+        record["metrics"][split] = evaluate_groups(score, groups)
+        print(f"{split}: {json.dumps(record['metrics'][split])}", file=sys.stderr, flush=True)
     write_card(out_dir, record)
     return record
 
