@@ -329,7 +329,7 @@ def render_card(record: dict[str, Any]) -> str:
         "",
         "## Training",
         "",
-        f"{res['steps']} steps of {cfg['groups_per_batch']} questions ({res['pairs_seen']} pairs) in "
+        f"{res['steps']} steps of {cfg['groups_per_batch']} questions ({res['pairs_seen'] or 'unlogged'} pairs) in "
         f"{res['seconds'] / 60:.1f} min on {record['machine']}"
         + (" — stopped by the time guard" if res["stopped_early"] else "")
         + f"; seed {cfg['seed']}. Hyper-parameters: `{json.dumps(cfg, ensure_ascii=False)}`.",
@@ -348,6 +348,7 @@ def render_card(record: dict[str, Any]) -> str:
         lines += _onnx_lines(record["onnx"])
     if record.get("gold_eval"):
         lines += _gold_lines(record["gold_eval"])
+    lines += [f"\nNote: {note}" for note in record.get("notes", [])]
     lines += ["", f"Trained {record['date']} with `{record['command']}`.", ""]
     return "\n".join(lines)
 
