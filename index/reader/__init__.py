@@ -1,0 +1,1 @@
+"""Answer-sentence reader: a French cross-encoder (LoRA on the bundled e5-small) scoring (question, sentence) pairs."""
