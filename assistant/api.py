@@ -26,6 +26,7 @@ from assistant.documents import (
     remove_document,
 )
 from assistant.engine import Engine, LiveIndex
+from assistant.reading import ReaderReranker, SentenceReaderModel
 from assistant.evidence import Evidence, clean_question, gather_evidence, search
 from assistant.gate import AbstentionGate
 from assistant.models import Answer, Citation, ScoredPassage
@@ -70,8 +71,12 @@ class Assistant:
         llm: "BaseChatModel | None" = None,
         mode: str | None = None,
         store: IndexStore | None = None,
+        reader: SentenceReaderModel | None = None,
     ) -> None:
-        """The index is opened lazily (first question), so a missing one can be built first."""
+        """The index is opened lazily (first question), so a missing one can be built first.
+
+        `reader` (a sentence reader) is loaded from the shipped adapter when
+        `settings.reader` is on and none is given."""
         self.settings = settings
         self.embedder = embedder or load_embedder(
             settings.embedding_model, settings.embedding_backend, settings.cache_dir
@@ -99,7 +104,13 @@ class Assistant:
         )
         self.store = store or open_store(settings.store, settings.embedding)
         self.ingester = Ingester(settings.ingest_limits, settings.chunking, self.embedder.count_tokens)
-        self.index = LiveIndex(self.store, self.embedder, settings.retrieval)
+        retrieval = settings.retrieval
+        if reader is None and retrieval.reader:
+            from index.reader.model import load_reader
+
+            reader = load_reader(settings.cache_dir)  # None (reason logged) without an adapter
+        reranker = ReaderReranker(reader, retrieval.reader_candidates) if reader is not None else None
+        self.index = LiveIndex(self.store, self.embedder, retrieval, reranker)
 
     @property
     def gate(self) -> AbstentionGate:

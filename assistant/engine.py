@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 
 from assistant.config import RetrievalConfig
+from assistant.reading import ReaderReranker
 from assistant.rerank import SentenceScorer, TermStats
 from assistant.retrieve import HybridRetriever
 from index.embedder import Embedder
@@ -33,27 +34,37 @@ class Engine:
     retriever: HybridRetriever
     scorer: SentenceScorer
     embedder: Embedder
+    reader: ReaderReranker | None = None  # reorders the scorer's best sentences (optional)
 
     @property
     def version(self) -> str:
         return self.snapshot.version
 
 
-def open_engine(store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> Engine:
+def open_engine(
+    store: IndexStore, embedder: Embedder, config: RetrievalConfig, reader: ReaderReranker | None = None
+) -> Engine:
     """Open the store's published version for `embedder` (`IndexUnavailable` if unusable)."""
     snapshot = store.open(expected_model_id=embedder.model_id)
     stats = TermStats((), analyze, statistics=snapshot.term_statistics())
     retriever = HybridRetriever(snapshot, embedder, config)
-    return Engine(snapshot, retriever, SentenceScorer(snapshot, stats), embedder)
+    return Engine(snapshot, retriever, SentenceScorer(snapshot, stats), embedder, reader)
 
 
 class LiveIndex:
     """The engine of a store's newest usable version (see the module docstring)."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder, config: RetrievalConfig) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        config: RetrievalConfig,
+        reader: ReaderReranker | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.config = config
+        self.reader = reader
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._reloading = threading.Lock()
@@ -61,7 +72,7 @@ class LiveIndex:
 
     def reopen(self) -> Engine:
         """Open the published version now (after a build), replacing the engine."""
-        engine = open_engine(self.store, self.embedder, self.config)
+        engine = open_engine(self.store, self.embedder, self.config, self.reader)
         with self._lock:
             self._engine = engine
         return engine
@@ -72,7 +83,7 @@ class LiveIndex:
         if engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = open_engine(self.store, self.embedder, self.config)
+                    self._engine = open_engine(self.store, self.embedder, self.config, self.reader)
                 return self._engine
         latest = self.store.current_version()
         if latest is not None and latest not in (engine.version, self.failed_version):
@@ -83,7 +94,7 @@ class LiveIndex:
     def _reload(self, version: str) -> None:
         """Load a new version in the background and swap it in."""
         try:
-            engine = open_engine(self.store, self.embedder, self.config)
+            engine = open_engine(self.store, self.embedder, self.config, self.reader)
             with self._lock:
                 self._engine = engine
         except Exception as error:  # a damaged new build: keep answering from the old one

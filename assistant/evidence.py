@@ -88,6 +88,8 @@ def search(
     sentences = engine.scorer.score(
         result.searched, result.query_vector, result.profile, result.passages[:rerank_depth], focus
     )
+    if engine.reader is not None:
+        sentences = engine.reader.run(result.searched, sentences)
     passages, sentences = rerank_passages(result.passages, sentences)
     result.timings["rerank"] = time.perf_counter() - started
     return passages, sentences, result

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     candidates: int = _RETRIEVAL.candidates
     rrf_k: int = _RETRIEVAL.rrf_k
     rerank_depth: int = _RETRIEVAL.rerank_depth
+    reader: bool = Field(_RETRIEVAL.reader, description="Reorder the best sentences with the "
+                         "sentence reader (its first use exports it, which needs torch).")
+    reader_candidates: int = _RETRIEVAL.reader_candidates
     max_answer_sentences: int = _ANSWERS.max_answer_sentences
     max_question_chars: int = _ANSWERS.max_question_chars
     mode: Mode = _ANSWERS.mode
@@ -192,7 +195,7 @@ class Settings(BaseSettings):
     def retrieval(self) -> RetrievalConfig:
         return RetrievalConfig(
             top_k=self.top_k, candidates=self.candidates, rrf_k=self.rrf_k,
-            rerank_depth=self.rerank_depth,
+            rerank_depth=self.rerank_depth, reader=self.reader, reader_candidates=self.reader_candidates,
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,12 @@ BACKENDS: tuple[Backend, ...] = ("onnx-int8", "onnx", "torch")
 def default_cache_dir() -> Path:
     """Where converted models are kept: the user's cache directory."""
     return Path(user_cache_dir("assistant-sante"))
+
+
+def environment_cache_dir() -> Path:
+    """`ASSISTANT_CACHE_DIR` when set, else `default_cache_dir()`: the settings' own
+    choice, for the scripts of this layer that run without a `Settings` (reader training)."""
+    return Path(os.environ.get("ASSISTANT_CACHE_DIR") or default_cache_dir())
 
 
 @dataclass(frozen=True)

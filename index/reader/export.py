@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,7 @@ def ensure_reader_onnx(base_dir: Path, adapter: Path, int8: bool = True, lock_ti
     return target
 
 
-def training_framework_scorer(base_dir: Path, adapter: Path):
+def training_framework_scorer(base_dir: Path, adapter: Path) -> Callable[[str, Sequence[str]], np.ndarray]:
     """`(question, sentences) -> logits` from the peft model with the adapter loaded (not merged)."""
     import torch
 
@@ -214,9 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.cache_dir is None:
-        from assistant.settings import Settings
+        from index.config import environment_cache_dir
 
-        args.cache_dir = Settings().cache_dir
+        args.cache_dir = environment_cache_dir()
     adapter = args.artefacts / ADAPTER_FILE
     base_dir = ensure_converted_model(args.cache_dir)
     card_path = args.artefacts / CARD_JSON

@@ -184,9 +184,9 @@ def load_reader(
         log.info("Lecteur de phrases indisponible : aucun adaptateur entraîné dans %s.", artefact_dir)
         return None
     if cache_dir is None:
-        from assistant.settings import Settings
+        from index.config import environment_cache_dir
 
-        cache_dir = Settings().cache_dir
+        cache_dir = environment_cache_dir()
     started = time.perf_counter()
     try:
         meta = read_adapter_metadata(adapter)

@@ -26,7 +26,7 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,7 +250,7 @@ def _thin(losses: list[float], points: int = 40) -> list[float]:
     return [round(float(w.mean()), 4) for w in windows]
 
 
-def torch_scorer(model: Any, encoder: PairEncoder):
+def torch_scorer(model: Any, encoder: PairEncoder) -> Callable[[str, Sequence[str]], np.ndarray]:
     """`(question, sentences) -> probabilities` with the torch model (one batch per question)."""
     import torch
 
@@ -534,9 +534,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cache_dir is not None:
         cache_dir = args.cache_dir
     else:
-        from assistant.settings import Settings
+        from index.config import environment_cache_dir
 
-        cache_dir = Settings().cache_dir
+        cache_dir = environment_cache_dir()
     command = "python -m index.reader.train " + " ".join(argv if argv is not None else sys.argv[1:])
     record = run(config, args.out, cache_dir, eval_limit=args.eval_limit or None, piaf_path=args.piaf, command=command.strip())
     print(json.dumps(record["metrics"], indent=2))
