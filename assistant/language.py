@@ -54,7 +54,7 @@ _PLACE_CUES = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY_WORDS = re.compile(
-    r"%|\b(moitié|tiers|quarts?|double|triple|deux|trois|quatre|cinq|six|sept|huit|neuf|"
+    r"%|\b(moitié|tiers|quarts?|doubl[ée]e?s?|tripl[ée]e?s?|quadrupl[ée]e?s?|deux|trois|quatre|cinq|six|sept|huit|neuf|"
     r"dix|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|cents|mille|millions?|"
     r"milliards?|dizaines?|centaines?|milliers?)\b",
     re.IGNORECASE,

@@ -65,6 +65,8 @@ def test_a_bare_year_is_not_a_quantity_but_a_figure_or_a_number_word_is():
     assert not holds_quantity("En 2020, le Health Data Hub a publié ses enjeux.")
     assert holds_quantity("En 2020, 53 % des soignants utilisaient l'IA.")
     assert holds_quantity("Près de la moitié des entreprises.")
+    assert holds_quantity("La puissance installée a triplé depuis 2021.")  # a multiple is a quantity
+    assert holds_quantity("Les effectifs ont doublé.") and not holds_quantity("Un doublon du rapport.")
     assert holds_quantity("Le budget atteint 9,7 M€.")
 
 
