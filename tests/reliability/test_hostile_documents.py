@@ -140,13 +140,14 @@ def test_pdf_decompression_bomb_is_refused_with_bounded_memory(tmp_path):
 
 
 def test_slow_pdf_bomb_stops_at_the_time_limit(tmp_path):
-    """3000 heavy pages (seconds each to extract, hours in all) with the page
-    limit raised: the per-document time limit stops the reading early."""
+    """3000 heavy pages with the page limit raised: the per-document time limit
+    stops the reading well before the end (how far it gets depends on the
+    loader's speed and the machine, so only « far from the end » is asserted)."""
     path = write(tmp_path, "bombe-lente.pdf", raw_pdf(3000, text_line() * 1500))
     why = reason(path, max_pdf_pages=5000, max_seconds_per_document=1.0)
     assert why.startswith("took too long to read: time limit of 1 s per document exceeded")
     page = int(re.search(r"page (\d+) of 3000", why).group(1))
-    assert page < 100
+    assert page < 1500
 
 
 class FakeClock:
