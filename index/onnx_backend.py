@@ -110,21 +110,26 @@ def quantize_int8(fp32_path: Path, dest: Path) -> None:
     )
 
 
-def _sidecar(path: Path) -> Path:
+def sidecar(path: Path) -> Path:
+    """The JSON file beside a cached ONNX file that says what it was built from."""
     return path.with_name(path.name + ".json")
 
 
-def _is_current(path: Path, build_id: str) -> bool:
+def sidecar_matches(path: Path, expected: dict[str, object]) -> bool:
+    """Whether `path` exists, has the size its sidecar records, and the sidecar holds `expected`."""
     try:
-        meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+        meta = json.loads(sidecar(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (
-        meta.get("format") == ONNX_FORMAT
-        and meta.get("source_build_id") == build_id
+        all(meta.get(k) == v for k, v in expected.items())
         and path.is_file()
         and path.stat().st_size == meta.get("size")
     )
+
+
+def _is_current(path: Path, build_id: str) -> bool:
+    return sidecar_matches(path, {"format": ONNX_FORMAT, "source_build_id": build_id})
 
 
 def ensure_onnx_model(model_dir: Path, int8: bool, lock_timeout: float = 600.0) -> Path:
@@ -156,8 +161,8 @@ def ensure_onnx_model(model_dir: Path, int8: bool, lock_timeout: float = 600.0) 
             meta = {"format": ONNX_FORMAT, "source_build_id": build_id, "size": built.stat().st_size}
             if built != target:
                 os.replace(built, target)
-            _sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(_sidecar(staging / target.name), _sidecar(target))
+            sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(sidecar(staging / target.name), sidecar(target))
     return target
 
 

@@ -74,26 +74,15 @@ def export_fp32(base_dir: Path, adapter: Path, dest: Path) -> None:
         )
 
 
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
 def _current(path: Path, key: str) -> bool:
-    try:
-        meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        meta.get("format") == READER_ONNX_FORMAT
-        and meta.get("key") == key
-        and path.is_file()
-        and path.stat().st_size == meta.get("size")
-    )
+    from index.onnx_backend import sidecar_matches
+
+    return sidecar_matches(path, {"format": READER_ONNX_FORMAT, "key": key})
 
 
 def ensure_reader_onnx(base_dir: Path, adapter: Path, int8: bool = True, lock_timeout: float = 600.0) -> Path:
     """Path of the cached merged reader (fp32 or int8), exporting it if needed."""
-    from index.onnx_backend import quantize_int8
+    from index.onnx_backend import quantize_int8, sidecar
 
     manifest = read_manifest(base_dir)
     if manifest is None:
@@ -121,8 +110,8 @@ def ensure_reader_onnx(base_dir: Path, adapter: Path, int8: bool = True, lock_ti
             meta = {"format": READER_ONNX_FORMAT, "key": key, "size": built.stat().st_size}
             if built != target:
                 os.replace(built, target)
-            _sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(_sidecar(staging / target.name), _sidecar(target))
+            sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(sidecar(staging / target.name), sidecar(target))
     return target
 
 
