@@ -37,8 +37,13 @@ from ingest.models import CleanDocument, Heading, SourceDocument
 
 # ----------------------------------------------------------------- inline rules
 
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\v\f]")
+# Character classes (regex ranges): removed characters, and spaces made plain.
+_INVISIBLE_CHARS = "\u00ad\u200b-\u200d\u2060\ufeff"
+_ODD_SPACE_CHARS = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\v\f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_ODD_SPACES = re.compile(f"[{_ODD_SPACE_CHARS}\t]")
+_ODD_SPACES_BUT_TAB = re.compile(f"[{_ODD_SPACE_CHARS}]")
+_INVISIBLE_OR_ODD = re.compile(f"[{_INVISIBLE_CHARS}{_ODD_SPACE_CHARS}\t]")
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 _AUTOLINK = re.compile(r"\s*<(?:https?://|www\.)[^>\s]*>")
 _BARE_URL = re.compile(r"\s*\b(?:https?://|www\.)[^\s<>\"»]*[^\s<>\"».,;:!?)\]']")
@@ -53,16 +58,17 @@ _BULLET_DOT = re.compile(r"\s*•\s*")
 _SPACE_BEFORE_COMMA = re.compile(r"\s+(,|\.(?!\.))")
 _WHITESPACE = re.compile(r"\s+")
 _EMPTY_PARENS = re.compile(r"\s*\((?:\s*(?:sources?|voir|see|cf\.?)\s*:?)?\s*\)", re.IGNORECASE)
+_SUPERSCRIPT_DIGIT = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _URL_ANYWHERE = re.compile(r"(?:https?://|www\.)[^\s<>\"»)\]]+")
 
 
 def normalize_chars(text: str, *, keep_tabs: bool = False) -> str:
     """NFC, invisible characters removed, odd spaces (NBSP, thin...) made plain."""
     text = unicodedata.normalize("NFC", text)
+    if not _INVISIBLE_OR_ODD.search(text):  # the common case: one scan instead of two
+        return text
     text = _INVISIBLE.sub("", text)
-    if keep_tabs:
-        return _ODD_SPACES.sub(lambda m: m.group(0) if m.group(0) == "\t" else " ", text)
-    return _ODD_SPACES.sub(" ", text)
+    return (_ODD_SPACES_BUT_TAB if keep_tabs else _ODD_SPACES).sub(" ", text)
 
 
 def clean_fragment(text: str) -> str:
@@ -76,22 +82,38 @@ def clean_fragment(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _clean_fragment(text: str) -> str:
+    # Each rule runs only when the text holds a character every match of it needs
+    # (a rule that cannot match leaves the text unchanged): most paragraphs have
+    # no link, tag, URL or Markdown mark, and each skipped rule is a scan saved.
     text = normalize_chars(text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub("", text)
-    text = _BARE_URL.sub("", text)
-    text = _EMPTY_PARENS.sub("", text)
-    text = _SUP_TAG.sub("", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = _SUPERSCRIPT_CALL.sub("", text)
-    text = _CARET_SUP.sub(r"\1", text)
-    text = _CARET_MARK.sub("", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _AUTOLINK.sub("", text)
+    if "://" in text or "www." in text:
+        text = _BARE_URL.sub("", text)
+    if ")" in text:
+        text = _EMPTY_PARENS.sub("", text)
+    if "<" in text:
+        text = _SUP_TAG.sub("", text)
+        text = _HTML_TAG.sub(" ", text)
+    if _SUPERSCRIPT_DIGIT.search(text):
+        text = _SUPERSCRIPT_CALL.sub("", text)
+    if "^" in text:
+        text = _CARET_SUP.sub(r"\1", text)
+        text = _CARET_MARK.sub("", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
     text = text.replace("*", "")
-    text = _UNDERSCORE_EMPHASIS.sub("", text)
-    text = _BULLET_DOT.sub(" • ", text)
-    text = _WHITESPACE.sub(" ", text)
-    text = _SPACE_BEFORE_COMMA.sub(r"\1", text)
+    if "_" in text:
+        text = _UNDERSCORE_EMPHASIS.sub("", text)
+    if "•" in text:
+        text = _BULLET_DOT.sub(" • ", text)
+    # Whitespace runs made one space and the ends stripped (`str.split` and `\s`
+    # agree on what whitespace is); then no space before a comma or a full stop.
+    text = " ".join(text.split())
+    if " ," in text or " ." in text:
+        text = _SPACE_BEFORE_COMMA.sub(r"\1", text)
     return text.strip()
 
 
@@ -104,6 +126,8 @@ _SOURCE_LINE = re.compile(r"^\**\s*sources?\s*\**\s*:", re.IGNORECASE)
 _TOC_LINE = re.compile(r"(?:\t\s*p\.?\s*|\.{4,}\s*|…{2,}\s*)\d{1,4}\s*$", re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"^(?:\d{1,3}|[-–—]\s*\d{1,3}\s*[-–—]|page\s+\d{1,4}(?:\s*/\s*\d+)?)$",
                           re.IGNORECASE)
+_KEY_NOISE = re.compile(r"[\s#*_]+")
+_ALNUM = re.compile(r"[^\W_]")
 _GREP_SEPARATOR = re.compile(r"^--$")
 _REFERENCES_HEADING = re.compile(
     r"^(?:bibliographie|références(?:bibliographiques)?|references|bibliography|notes)"
@@ -141,6 +165,14 @@ class _Line:
     hard_break: bool = False  # a grep-style `--` separator before it
     keep: bool = True
     is_row: bool = False  # tab-separated table row
+    _key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """`_plain(text)`, computed once (footers and repeated slides both compare lines)."""
+        if self._key is None:
+            self._key = _plain(self.text)
+        return self._key
 
 
 @dataclass
@@ -187,10 +219,12 @@ def _split_lines(text: str) -> list[_Line]:
     return lines
 
 
+_LEADING_MARK = re.compile(r"^\s*(?:#{1,6}|[-*+•○●▪◦✓o#@–])\s+")
+
+
 def _plain(text: str) -> str:
     """Comparison key for a line: cleaned, bullet-less, lower-case."""
-    text = clean_fragment(re.sub(r"^\s*(?:#{1,6}|[-*+•○●▪◦✓o#@–])\s+", "", text))
-    return text.lower()
+    return clean_fragment(_LEADING_MARK.sub("", text, count=1)).lower()
 
 
 def _is_web_dump(lines: list[_Line]) -> bool:
@@ -273,7 +307,8 @@ def _drop_line_noise(lines: list[_Line], footnotes: list[str]) -> None:
         if not line.keep:
             continue
         stripped = line.text.strip()
-        key = re.sub(r"[\s#*_]+", "", clean_fragment(stripped)).lower()
+        without_urls = clean_fragment(stripped)
+        key = _KEY_NOISE.sub("", without_urls).lower()
         if _REFERENCES_HEADING.match(key):
             in_references = True
             line.keep = False
@@ -285,18 +320,28 @@ def _drop_line_noise(lines: list[_Line], footnotes: list[str]) -> None:
                 footnotes.append(_footnote_text(stripped))
                 line.keep = False
                 continue
-        without_urls = clean_fragment(stripped)
         if _FOOTNOTE_DEF.match(stripped) or _SOURCE_LINE.match(stripped):
             footnotes.append(_footnote_text(stripped))
             line.keep = False
-        elif (_URL_ANYWHERE.search(stripped) and not re.search(r"[^\W_]", without_urls)) or \
-                _DOMAIN_LINE.match(stripped):
+        elif (_has_url(stripped) and not _ALNUM.search(without_urls)) or _DOMAIN_LINE.match(stripped):
             footnotes.append(_footnote_text(stripped))
             line.keep = False
-        elif _TOC_LINE.search(_HTML_TAG.sub("", stripped)) or _NUMBER_ONLY.match(without_urls):
+        elif _is_toc_line(stripped) or _NUMBER_ONLY.match(without_urls):
             line.keep = False
         elif not without_urls:
             line.keep = False
+
+
+def _has_url(text: str) -> bool:
+    return ("://" in text or "www." in text) and bool(_URL_ANYWHERE.search(text))
+
+
+def _is_toc_line(text: str) -> bool:
+    """A table-of-contents line: ends with a page number after dots or a tab."""
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    # A match ends with a digit and spaces: other lines are not searched.
+    return text.rstrip()[-1:].isdigit() and bool(_TOC_LINE.search(text))
 
 
 def _footnote_text(text: str) -> str:
@@ -320,7 +365,7 @@ def _drop_running_footers(lines: list[_Line]) -> None:
     closing: Counter[str] = Counter()
     for slide in _slides(lines):
         for i, line in enumerate(slide):
-            key = _plain(line.text)
+            key = line.key
             counts[key] += 1
             if i == len(slide) - 1:
                 closing[key] += 1
@@ -329,7 +374,7 @@ def _drop_running_footers(lines: list[_Line]) -> None:
         if n >= 5 and closing[key] >= 0.8 * n and structure.word_count(key) >= 4
     }
     for line in lines:
-        if line.keep and not _BULLET_LINE.match(line.text.strip()) and _plain(line.text) in footers:
+        if line.keep and not _BULLET_LINE.match(line.text.strip()) and line.key in footers:
             line.keep = False
 
 
@@ -337,7 +382,7 @@ def _drop_repeated_slides(lines: list[_Line]) -> None:
     """Slides whose every line already appeared earlier (repeated agendas...)."""
     seen: set[str] = set()
     for slide in _slides(lines):
-        keys = [_plain(l.text) for l in slide]
+        keys = [l.key for l in slide]
         keys = [k for k in keys if k]
         if len(keys) >= 2 and all(k in seen for k in keys):
             for line in slide:
@@ -413,6 +458,32 @@ def _splits_as_title(current: _Unit, line: _Line, web: bool) -> bool:
     return len(current.text) < 0.7 * max(len(current.text), len(nxt))
 
 
+_HYPHENATED_END = re.compile(r"([^\W\d_]+)-$")
+# Last characters that the inline rules always keep, so that a text ending with
+# one of them cannot end with a hyphen once cleaned.
+_KEPT_FINAL_PUNCT = frozenset(".,;:!?")
+
+
+def _may_end_with_hyphen(text: str) -> bool:
+    """False when `clean_fragment(text)` surely does not end with `-`, decided
+    from the end of `text` alone (no cleaning of a whole paragraph per line).
+
+    The last character survives cleaning when it is one of `.,;:!?` (no rule
+    removes it at the end of a text) or a letter outside a URL and not after
+    `^` (the only rules that remove a final letter: bare URLs and `^a` marks).
+    Everything else (`-`, `)`, `>`, `*`, `_`, superscripts...) is undecided.
+    """
+    last = text[-1:]
+    if not last:
+        return False
+    if last in _KEPT_FINAL_PUNCT:
+        return False
+    if last.isalpha():
+        token = text.rsplit(None, 1)[-1]
+        return "^" in token or "/" in token or "www." in token
+    return True
+
+
 def _join_lines(left: str, right: str, vocabulary: set[str]) -> str:
     """Join two pieces of one paragraph split by a line or page break.
 
@@ -421,8 +492,11 @@ def _join_lines(left: str, right: str, vocabulary: set[str]) -> str:
     (`porte-` / `parole`).
     """
     left, right = left.rstrip(), right.lstrip()
-    hyphen = re.search(r"([^\W\d_]+)-$", clean_fragment(left))
-    if not hyphen or not right[:1].islower():
+    if not right[:1].islower() or not _may_end_with_hyphen(left):
+        return f"{left} {right}"
+    cleaned = clean_fragment(left)
+    hyphen = _HYPHENATED_END.search(cleaned) if cleaned.endswith("-") else None
+    if not hyphen:
         return f"{left} {right}"
     tail = re.match(r"[^\W\d_]+", clean_fragment(right))
     head, tail_word = hyphen.group(1).lower(), (tail.group(0).lower() if tail else "")

@@ -102,8 +102,8 @@ def is_bare_part_marker(text: str) -> bool:
 
 def is_upper_title(text: str) -> bool:
     """Mostly capital letters: `FREINS ET ACCÉLÉRATEURS DE L'IA`."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    letters = "".join(filter(str.isalpha, text))
+    return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 @dataclass(frozen=True)
@@ -191,20 +191,24 @@ def display_title(text: str, casing: Mapping[str, str] | None = None) -> str:
     return lowered
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
 def word_casing(texts: Iterable[str]) -> dict[str, str]:
     """Acronyms and proper nouns of ordinary (not all-caps) text: lower-case
     word -> the form it is always written in (`ia` -> `IA`, `france` -> `France`)."""
-    forms: dict[str, Counter[str]] = {}
+    words: Counter[str] = Counter()
     for text in texts:
-        if is_upper_title(text):
-            continue
-        for word in re.findall(r"[^\W\d_]{2,}", text):
-            forms.setdefault(word.lower(), Counter())[word] += 1
+        if not is_upper_title(text):
+            words.update(_WORD.findall(text))
+    forms: dict[str, dict[str, int]] = {}  # lower-case word -> its spellings, first seen first
+    for word, count in words.items():
+        forms.setdefault(word.lower(), {})[word] = count
     casing: dict[str, str] = {}
     for lower, counts in forms.items():
         if lower in counts:
             continue  # also written in lower case: an ordinary word
-        form, _ = counts.most_common(1)[0]
+        form = max(counts, key=counts.__getitem__)  # the most frequent; the first seen on a tie
         if form.isupper() or form[:1].isupper():
             casing[lower] = form
     return casing

@@ -183,8 +183,7 @@ def gather(
         status = plan.status[key]
         if plan.must_ingest(key):
             try:
-                with timer.stage("clean"):
-                    document = ingester.load(Path(key))
+                document = ingester.load(Path(key), timer)  # stages "load" and "clean"
                 document = unique_doc_id(document, Path(key), doc_owner)
                 with timer.stage("chunk"):
                     doc_chunks = ingester.chunk(document)

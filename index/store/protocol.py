@@ -27,6 +27,7 @@ from ingest.models import Chunk, CleanDocument
 
 if TYPE_CHECKING:  # the embedder module loads heavy libraries; only its protocol is needed
     from index.embedder import Embedder
+    from ingest.pipeline import StageClock
 
 ProgressCallback = Callable[[int], None]  # receives the number of passages embedded so far
 
@@ -41,8 +42,10 @@ class CorpusIngester(Protocol):
         """Candidate document files of a corpus folder (metadata files excluded)."""
         ...
 
-    def load(self, path: Path) -> CleanDocument:
-        """Load and clean one file; raise `ingest.errors.LoadError` if it cannot be used."""
+    def load(self, path: Path, clock: StageClock | None = None) -> CleanDocument:
+        """Load and clean one file; raise `ingest.errors.LoadError` if it cannot be used.
+
+        `clock` times the reading as stage `load` and the cleaning as stage `clean`."""
         ...
 
     def chunk(self, document: CleanDocument) -> list[Chunk]:

@@ -10,22 +10,29 @@ from pathlib import Path
 
 from ingest.models import Skipped
 
+# load: finding, hashing and reading the files (and opening the previous version);
+# clean: the cleaner on the loaded text; chunk: chunking and duplicate links;
+# embed / sentences: passage / sentence vectors; lexical: the word index; write: publishing.
 STAGES = ("load", "clean", "chunk", "embed", "sentences", "lexical", "write")
 
 
 class StageTimer:
-    """Accumulates seconds per stage (`with timer.stage("embed"): ...`)."""
+    """Accumulates seconds per stage (`with timer.stage("embed"): ...`) and, for the stages
+    whose callers say so, what they processed (`with timer.stage("clean", n_bytes): ...`)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.amounts: dict[str, int] = {}
 
     @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str, amount: int = 0) -> Iterator[None]:
         started = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+            if amount:
+                self.amounts[name] = self.amounts.get(name, 0) + amount
 
 
 @dataclass
@@ -45,6 +52,8 @@ class UpdateReport:
     chunks_embedded: int = 0
     chunks_reused: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    # What a stage processed, for the stages that count it: `clean` → UTF-8 bytes of loaded text.
+    amounts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few French lines for the command line."""

@@ -19,6 +19,7 @@ import pytest
 from ingest.config import ChunkingConfig
 from ingest.errors import LoadError, SkipReason
 from ingest.models import Chunk, CleanDocument
+from ingest.pipeline import StageClock
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
@@ -117,7 +118,7 @@ class ParagraphIngester:
     def discover(self, corpus_dir: Path) -> list[Path]:
         return sorted(p for p in corpus_dir.iterdir() if p.is_file())
 
-    def load(self, path: Path) -> CleanDocument:
+    def load(self, path: Path, clock: StageClock | None = None) -> CleanDocument:
         if path.suffix not in (".txt", ".md"):
             raise LoadError(path, f"unsupported file type {path.suffix!r}", SkipReason.UNSUPPORTED_TYPE)
         raw = path.read_bytes()

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from ingest.clean import clean_document, clean_fragment
+from ingest.clean import clean_document, clean_fragment, normalize_chars
 from ingest.models import SourceDocument
 from ingest.sentences import sentences
 
@@ -300,3 +300,97 @@ def test_headings_a_loader_found_replace_the_guessed_ones():
                                           headings=(Heading(1, "Partie 1 — Le contexte", 0),)))
     assert [(h.level, h.title) for h in given.headings] == [(1, "Partie 1 — Le contexte")]
     assert given.text == guessed.text
+
+
+# ------------------------------------------------- rules the fast paths must keep
+
+
+def _clean(text: str) -> str:
+    return clean_document(SourceDocument("d", "Titre", "d.txt", "txt", text)).text
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("texte ( voir : ) suite", "texte suite"),  # empty parentheses
+        ("(pas vide) ()", "(pas vide)"),
+        ("a<SUP>2</SUP> b", "a b"),  # <sup> in any case
+        ("a\u2028b\x1cc", "a b c"),  # every Unicode whitespace is a space
+        ("fin . Et a , b", "fin. Et a, b"),
+        ("a ... b", "a ... b"),  # an ellipsis keeps its space
+        ("intel\u00adli\u200bgence\ufeff", "intelligence"),  # soft hyphen, zero-width, BOM
+        ("x_y et _z_", "x_y et z"),
+        ("un•deux", "un • deux"),
+        ("a\\_b", "a_b"),
+        ("¹début", "début"),
+    ],
+)
+def test_clean_fragment_rules_apply_only_where_their_marks_are(raw, expected):
+    assert clean_fragment(raw) == expected
+
+
+def test_normalize_chars_keeps_tabs_only_when_asked():
+    assert normalize_chars("a\tb\u00a0c\u00ad") == "a b c"
+    assert normalize_chars("a\tb\u00a0c\u00ad", keep_tabs=True) == "a\tb c"
+    assert normalize_chars("Cafe\u0301") == "Café"
+
+
+def test_hyphenation_is_undone_at_the_end_of_a_long_wrapped_paragraph():
+    lines = "\n".join(f"ligne numéro {i} du long paragraphe qui continue" for i in range(50))
+    text = _clean("Un texte\n" + lines + " intelli-\ngence artificielle.")
+    assert text.endswith("ligne numéro 49 du long paragraphe qui continue intelligence artificielle.")
+    assert "\n" not in text.split("Un texte", 1)[1].strip()  # one paragraph
+
+
+def test_wrapped_lines_are_joined_with_a_space_whatever_they_end_with():
+    text = _clean("Une phrase coupée par la ligne\nqui continue, voir www.exemple.fr/page\n"
+                  "puis la suite ; et la note^a\nencore la suite.")
+    assert text == "Une phrase coupée par la ligne qui continue, voir puis la suite ; et la note encore la suite."
+
+
+def test_joining_does_not_clean_the_paragraph_again_at_every_line(monkeypatch):
+    """Each wrapped line used to re-clean the whole paragraph built so far (quadratic)."""
+    from ingest import clean
+
+    cleaned_chars = 0
+    original = clean.clean_fragment
+
+    def counting(text: str) -> str:
+        nonlocal cleaned_chars
+        cleaned_chars += len(text)
+        return original(text)
+
+    monkeypatch.setattr(clean, "clean_fragment", counting)
+    raw = "Titre\n" + "\n".join(f"la ligne {i} d'un très long paragraphe sans fin" for i in range(2000))
+    _clean(raw)
+    assert cleaned_chars < 20 * len(raw)
+
+
+def test_table_of_contents_lines_are_dropped_and_numbers_in_prose_kept():
+    text = _clean("Sommaire\n\nIntroduction ........ 12\nMéthode\t p. 14\nConclusion …… 20\n\n"
+                  "Le total des dépenses est de 12\n\nAvant <a href='#x'>Annexe ........ 31</a>\n\n"
+                  "Fin du texte avec des mots.")
+    assert text == "Sommaire\n\nLe total des dépenses est de 12\n\nFin du texte avec des mots."
+
+
+def _deck(slide: str, count: int = 6) -> str:
+    return "\n\n\n".join(slide.format(i=i) for i in range(count))
+
+
+def test_a_running_footer_closing_every_slide_is_dropped():
+    text = _clean(_deck("Titre de la diapositive {i}\n\nContenu numéro {i} de la présentation, avec une phrase.\n"
+                        "Mission santé numérique 2024 rapport"))
+    assert "Mission santé" not in text
+    assert "Contenu numéro 5 de la présentation" in text
+
+
+def test_a_repeated_line_that_does_not_close_slides_is_kept():
+    text = _clean(_deck("Titre {i}\n\nMission santé numérique 2024 rapport\n"
+                        "Contenu numéro {i} de la présentation, avec une phrase."))
+    assert text.count("Mission santé numérique 2024 rapport") == 6
+
+
+def test_a_slide_repeating_earlier_lines_is_dropped():
+    agenda = "Ordre du jour\n\nPremier point\nDeuxième point"
+    text = _clean(f"{agenda}\n\n\nContenu de la partie, avec une phrase complète ici.\n\n\n{agenda}\n\n\nFin.")
+    assert text.count("Premier point") == 1 and text.endswith("Fin.")

@@ -213,3 +213,40 @@ def test_the_summary_names_the_pages_that_are_pictures(tmp_path):
     result = ingest_corpus(tmp_path, Ingester(count_tokens=word_count_tokens))
     assert result.stats[0].image_only_pages == (3,)
     assert "Pages sans texte (images, non indexées) : bulletin p. 3" in format_summary(result)
+
+
+class RecordingClock:
+    """A `StageClock` that records the stages entered, in order, with their amounts."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int]] = []
+
+    def stage(self, name: str, amount: int = 0):
+        import contextlib
+
+        self.stages.append((name, amount))
+        return contextlib.nullcontext()
+
+
+def test_load_times_reading_and_cleaning_as_two_stages(tmp_path):
+    path = tmp_path / "note.txt"
+    text = "Titre\n\nLa santé numérique progresse en France, avec des données partagées.\n"
+    path.write_text(text, encoding="utf-8")
+    clock = RecordingClock()
+    document = INGESTER.load(path, clock)
+    assert clock.stages == [("load", 0), ("clean", len(text.encode("utf-8")))]
+    assert document == INGESTER.load(path)  # the clock changes nothing else
+
+
+@pytest.mark.parametrize("name, content, kind, stages", [
+    ("vide.txt", "   \n", SkipReason.EMPTY, ["load"]),  # refused by the loader: never cleaned
+    ("pages.txt", "12\n\n13\n", SkipReason.NO_TEXT, ["load", "clean"]),  # nothing left once cleaned
+])
+def test_a_refused_file_is_timed_up_to_the_stage_that_refused_it(tmp_path, name, content, kind, stages):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    clock = RecordingClock()
+    with pytest.raises(LoadError) as refused:
+        INGESTER.load(path, clock)
+    assert refused.value.kind == kind
+    assert [stage for stage, _ in clock.stages] == stages

@@ -8,6 +8,7 @@ from ingest.structure import (
     assign_levels,
     display_title,
     is_title_like,
+    is_upper_title,
     numbering_style,
     section_path,
     word_casing,
@@ -128,6 +129,22 @@ def test_display_title_sentence_cases_all_caps_keeping_acronyms():
         "Comment la France peut-elle accroître son leadership dans l'IA en Europe ?"
     assert display_title("Déjà en casse mixte", casing) == "Déjà en casse mixte"
     assert display_title("VOLUME", casing) == "VOLUME"
+
+
+def test_is_upper_title_counts_letters_only():
+    assert is_upper_title("SANTÉ ET IA 2024")
+    assert is_upper_title("FREINS ET ACCÉLÉRATEURS DE L'IA")
+    assert not is_upper_title("SANTÉ ET ia")  # 7 capitals of 9 letters: not above 80 %
+    assert not is_upper_title("ⒶⒷⒸⒹ de")  # circled capitals are not letters
+    assert not is_upper_title("") and not is_upper_title("1234")
+
+
+def test_word_casing_takes_the_most_frequent_spelling_the_first_seen_on_a_tie():
+    texts = ["Nice est une ville, NICE aussi.", "Le IA et le Ia et IA.", "NANCY ou Nancy, ici.",
+             "la Santé et la santé.", "DONNÉES DE SANTÉ EN FRANCE"]
+    casing = word_casing(texts)
+    assert casing == {"nice": "Nice", "ia": "IA", "nancy": "NANCY"}  # "santé" is also lower case
+    assert "france" not in casing  # only in an all-caps text
 
 
 def test_section_path_stack_and_fallback():

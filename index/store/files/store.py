@@ -138,6 +138,7 @@ class FileStore:
             if previous is not None and plan.nothing_to_do():
                 report_up_to_date(plan, previous, report)
                 report.seconds = timer.seconds
+                report.amounts = timer.amounts
                 return report
             build = gather(plan, previous, ingester, timer, report)
             reusable_previous = previous if previous is not None and plan.reusable else None
@@ -149,6 +150,7 @@ class FileStore:
             report.chunks_reused = len(build.reuse)
             report.chunk_count = len(build.chunks)
             report.seconds = timer.seconds
+            report.amounts = timer.amounts
             return report
 
     def build(

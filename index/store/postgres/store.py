@@ -196,6 +196,7 @@ class PostgresStore:
             if previous is not None and plan.nothing_to_do():
                 report_up_to_date(plan, previous, report)
                 report.seconds = timer.seconds
+                report.amounts = timer.amounts
                 return report
             build = gather(plan, previous, ingester, timer, report)
             reusable_previous = previous if previous is not None and plan.reusable else None
@@ -206,6 +207,7 @@ class PostgresStore:
             report.chunks_reused = len(build.reuse)
             report.chunk_count = len(build.chunks)
             report.seconds = timer.seconds
+            report.amounts = timer.amounts
             return report
 
     def build(
