@@ -210,7 +210,6 @@ def _load_uncached(model: str, backend: str, cache_dir: Path) -> Embedder:
         max_tokens=MAX_SEQ_LENGTH,
         query_prompt=QUERY_PROMPT,
         passage_prompt=PASSAGE_PROMPT,
-        one_text_per_run=backend == "onnx-int8",
     )
 
 

