@@ -8,7 +8,7 @@ Used by the fault tests as a child process (`python crash_build.py ...`):
 POINT is where the process kills itself, found by wrapping what the store
 calls (no hook in production code):
 
-    load:N                 before the N-th file is loaded and cleaned
+    load:N                 before the N-th file is loaded (`ingest.pipeline.load_source`)
     embed:N                in the N-th embedding batch
     write:PATTERN:N        half-way through the N-th write() to a file whose
                            name matches PATTERN (chunks.jsonl, manifest.json,
@@ -55,7 +55,7 @@ def install(point: str, embedder: ReplayEmbedder) -> None:
     """Arrange for this process to be SIGKILLed at `point`."""
     kind, _, rest = point.partition(":")
     if kind == "load":
-        ingest.pipeline.load_and_clean = fail_on_call(ingest.pipeline.load_and_clean, int(rest), kill_now)
+        ingest.pipeline.load_source = fail_on_call(ingest.pipeline.load_source, int(rest), kill_now)
     elif kind == "embed":
         embedder.embed_passages = fail_on_call(embedder.embed_passages, int(rest), kill_now)
     elif kind == "write":
