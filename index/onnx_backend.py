@@ -75,7 +75,7 @@ def export_fp32(model_dir: Path, dest: Path) -> None:
     import torch
     from transformers import BertModel
 
-    bert = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    bert = BertModel.from_pretrained(str(model_dir), attn_implementation="eager", local_files_only=True).eval()
 
     class PooledEncoder(torch.nn.Module):
         def __init__(self, encoder: torch.nn.Module) -> None:

@@ -43,7 +43,7 @@ def load_base_bert(model_dir: Path, attention: str = "eager") -> torch.nn.Module
     """The converted e5-small BertModel (eager attention exports to ONNX; sdpa trains faster)."""
     from transformers import BertModel
 
-    return BertModel.from_pretrained(str(model_dir), attn_implementation=attention)
+    return BertModel.from_pretrained(str(model_dir), attn_implementation=attention, local_files_only=True)
 
 
 def adapter_tensors(peft_bert: torch.nn.Module, head: torch.nn.Linear) -> dict[str, torch.Tensor]:
