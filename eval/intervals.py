@@ -66,7 +66,11 @@ def wilson_interval(successes: float, n: int, confidence: float = CONFIDENCE) ->
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 or n successes the exact bound is 0 or 1; in floating point `centre ± half`
+    # can miss it by one ulp (148 of 148 gave 0.9999999999999999, below the mean 1.0).
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def is_proportion(values: Sequence[float]) -> bool:
@@ -110,12 +114,18 @@ def interval(values: Sequence[float], *, confidence: float = CONFIDENCE, seed: i
     mean, n = float(data.mean()), int(data.size)
     if is_proportion(data.tolist()):
         low, high = wilson_interval(float(data.sum()), n, confidence)
-        return Interval(mean, low, high, n, "wilson")
+        return _around(mean, low, high, n, "wilson")
     bounds = bca_interval(data, confidence=confidence, seed=seed)
     if bounds is not None:
-        # BCa bounds are order statistics of resampled means: keep the mean inside
-        return Interval(mean, min(bounds[0], mean), max(bounds[1], mean), n, "bca")
+        # BCa bounds are order statistics of resampled means
+        return _around(mean, bounds[0], bounds[1], n, "bca")
     if _bounded(data):
-        low, high = wilson_interval(mean * n, n, confidence)
-        return Interval(mean, low, high, n, "wilson-degenerate")
+        # values a rounding error apart (1.0 and 0.9999999999999999) land here too
+        low, high = wilson_interval(min(mean * n, n), n, confidence)
+        return _around(mean, low, high, n, "wilson-degenerate")
     return Interval(mean, mean, mean, n, "constant")
+
+
+def _around(mean: float, low: float, high: float, n: int, method: str) -> Interval:
+    """The interval with its bounds widened, by rounding errors at most, to hold the mean."""
+    return Interval(mean, min(low, mean), max(high, mean), n, method)

@@ -25,6 +25,24 @@ def test_wilson_interval_of_a_perfect_score_stays_below_one():
     assert high == 1.0 and 0.83 < low < 0.84  # 20/20 does not prove 100 %
 
 
+@pytest.mark.parametrize("n", [20, 135, 148, 1000])
+def test_a_perfect_or_null_score_reaches_its_bound_exactly(n):
+    # the closed form missed 1.0 by one ulp at 148 of 148, putting the mean above its interval
+    assert wilson_interval(n, n)[1] == 1.0 and wilson_interval(0, n)[0] == 0.0
+    perfect = interval([1.0] * n)
+    assert perfect.low < perfect.mean == perfect.high == 1.0
+
+
+@pytest.mark.parametrize("values", [
+    [1.0] * 147 + [0.9999999999999999],  # a rounding error apart: BCa undefined
+    [1.0] * 140 + [0.9999999999999998] * 8,
+    [0.9999999999999999] * 148,
+])
+def test_every_interval_holds_its_mean(values):
+    result = interval(values)
+    assert result.low <= result.mean <= result.high
+
+
 def test_wilson_interval_rejects_impossible_counts():
     with pytest.raises(ValueError):
         wilson_interval(3, 0)
