@@ -33,9 +33,11 @@ from index.conversion import (
     check_model_dir,
     ensure_converted_model,
     is_default_model,
+    read_manifest,
 )
-from index.onnx_backend import OnnxEmbedder, ensure_onnx_model, length_sorted_batches
+from index.onnx_backend import OnnxEmbedder, ensure_onnx_model, length_sorted_batches, onnx_dir_for
 from index.quiet import quiet_third_party
+from index.unigram import ensure_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +204,8 @@ def _load_uncached(model: str, backend: str, cache_dir: Path) -> Embedder:
         st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         return TorchEmbedder(st, model_id=model_id)
     onnx_path = ensure_onnx_model(model_dir, int8=backend == "onnx-int8")
+    manifest = read_manifest(model_dir) or {}
+    vocabulary = ensure_vocabulary(onnx_dir_for(model_dir), str(manifest.get("build_id")))
     return OnnxEmbedder(
         onnx_path,
         model_dir / "tokenizer.json",
@@ -210,6 +214,7 @@ def _load_uncached(model: str, backend: str, cache_dir: Path) -> Embedder:
         max_tokens=MAX_SEQ_LENGTH,
         query_prompt=QUERY_PROMPT,
         passage_prompt=PASSAGE_PROMPT,
+        vocabulary=vocabulary,
     )
 
 

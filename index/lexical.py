@@ -40,23 +40,25 @@ arrays plus JSON vocabulary/parameters, and we load them with
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_FRENCH
 
 from index.quiet import follow_application_logging
 from ingest.text import APOSTROPHES, DASHES, SUPERSCRIPT_DIGITS, canonical_number, fold
 
-follow_application_logging("bm25s")  # bm25s forces its logger to DEBUG on import
+if TYPE_CHECKING:
+    import bm25s
 
 # Bump when `analyze` changes: an index built with another analyzer version
 # must have its BM25 part rebuilt.
@@ -98,7 +100,24 @@ _ENGLISH_STOPWORDS = frozenset(
 )
 
 
-_STOPWORDS = frozenset(fold(w) for w in STOPWORDS_FRENCH) | _ENGLISH_STOPWORDS
+
+
+def _bm25s_french_stopwords() -> tuple[str, ...]:
+    """bm25s's French stop-word list, read from its `stopwords` module without importing
+    the `bm25s` package (whose `__init__` imports scipy: see `LexicalIndex`)."""
+    loaded = sys.modules.get("bm25s.stopwords")
+    if loaded is None:
+        package = importlib.util.find_spec("bm25s")
+        if package is None or not package.submodule_search_locations:
+            raise ImportError("bm25s is not installed")
+        path = Path(package.submodule_search_locations[0]) / "stopwords.py"
+        spec = importlib.util.spec_from_file_location("_bm25s_stopwords", path)
+        loaded = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(loaded)  # type: ignore[union-attr]
+    return tuple(loaded.STOPWORDS_FRENCH)
+
+
+_STOPWORDS = frozenset(fold(w) for w in _bm25s_french_stopwords()) | _ENGLISH_STOPWORDS
 _thread_local = threading.local()
 
 
@@ -200,29 +219,55 @@ def analyze(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts; rows are the chunk row numbers of `chunks.jsonl`."""
+    """BM25 over chunk texts; rows are the chunk row numbers of `chunks.jsonl`.
 
-    def __init__(self, bm25: bm25s.BM25, num_rows: int) -> None:
-        self._bm25 = bm25
+    `bm25s` builds and writes the index; reading and scoring work on its saved
+    arrays directly (the CSC matrix of precomputed per-term scores and the
+    vocabulary), exactly as `bm25s` scores them, so that opening an index for
+    questions does not import `bm25s` and the scipy modules it loads (0.3-0.4 s
+    of a fresh process's start)."""
+
+    def __init__(
+        self,
+        data: np.ndarray,
+        indices: np.ndarray,
+        indptr: np.ndarray,
+        vocabulary: dict[str, int],
+        num_rows: int,
+        built: "bm25s.BM25 | None" = None,
+    ) -> None:
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._vocabulary = vocabulary
         self.num_rows = num_rows
+        self._built = built  # the `bm25s` object of a fresh build, which `save` writes
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> "LexicalIndex":
         """Index texts; the i-th text gets row i."""
+        import bm25s
+
+        follow_application_logging("bm25s")  # bm25s forces its logger to DEBUG on import
         corpus = [analyze(text) for text in texts]
         if not corpus:
             raise ValueError("cannot build a BM25 index over zero passages")
         bm25 = bm25s.BM25(method="lucene", backend="numpy")
         # An always-empty term keeps bm25s happy on passages with no terms at all.
         bm25.index([terms or [""] for terms in corpus], show_progress=False)
-        return cls(bm25, len(corpus))
+        matrix = bm25.scores
+        return cls(matrix["data"], matrix["indices"], matrix["indptr"], dict(bm25.vocab_dict), len(corpus), bm25)
 
     def scores(self, query: str) -> np.ndarray:
-        """Raw BM25 score of every row for a query (zeros when nothing matches)."""
-        ids = self._bm25.get_tokens_ids([t for t in analyze(query) if t])
-        if not ids:
-            return np.zeros(self.num_rows, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+        """Raw BM25 score of every row for a query (zeros when nothing matches).
+
+        `bm25s`' own sum (`BM25.get_scores_from_ids`, Lucene variant, float32): each
+        known term's precomputed scores added in query order, repeats counted again."""
+        scores = np.zeros(self.num_rows, dtype=np.float32)
+        for term in analyze(query):
+            term_id = self._vocabulary.get(term) if term else None
+            if term_id is not None:
+                start, end = self._indptr[term_id], self._indptr[term_id + 1]
+                np.add.at(scores, self._indices[start:end], self._data[start:end])
+        return scores
 
     def search(
         self, query: str, k: int, allowed_ids: np.ndarray | Sequence[int] | None = None
@@ -238,10 +283,10 @@ class LexicalIndex:
     def document_frequencies(self) -> dict[str, int]:
         """term → number of rows holding it (what `index.terms.count_terms` counts, read from
         the BM25 matrix instead of analysing every passage again)."""
-        indptr = self._bm25.scores["indptr"]
+        indptr = self._indptr
         return {
             term: int(indptr[term_id + 1] - indptr[term_id])
-            for term, term_id in self._bm25.vocab_dict.items()
+            for term, term_id in self._vocabulary.items()
             if term
         }
 
@@ -252,34 +297,47 @@ class LexicalIndex:
         PostgreSQL backend) scores a query with `scores_from_postings` exactly
         as `scores` does. The empty placeholder term is left out.
         """
-        data, indices, indptr = (self._bm25.scores[k] for k in ("data", "indices", "indptr"))
-        for term, term_id in self._bm25.vocab_dict.items():
+        data, indices, indptr = self._data, self._indices, self._indptr
+        for term, term_id in self._vocabulary.items():
             if term:
                 start, end = int(indptr[term_id]), int(indptr[term_id + 1])
                 yield term, indices[start:end].astype(np.int32), data[start:end].astype(np.float32)
 
     def save(self, directory: Path) -> list[Path]:
-        """Write the index into `directory` (plain .npy + JSON); return the files written."""
+        """Write a freshly built index into `directory` (plain .npy + JSON); return the files written."""
+        if self._built is None:
+            raise ValueError("only a freshly built BM25 index is written (a loaded one is already on disk)")
         directory.mkdir(parents=True, exist_ok=True)
-        self._bm25.save(str(directory), allow_pickle=False, show_progress=False)
+        self._built.save(str(directory), allow_pickle=False, show_progress=False)
         meta = {"analyzer_version": ANALYZER_VERSION, "num_rows": self.num_rows}
         (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         return [directory / name for name in (*BM25_FILES, META_FILE)]
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
-        """Load an index written by `save` (arrays read with `allow_pickle=False`)."""
+        """Load an index written by `save` (arrays read with `allow_pickle=False`, no `bm25s`)."""
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         if meta.get("analyzer_version") != ANALYZER_VERSION:
             raise ValueError(
                 f"BM25 index built with analyzer version {meta.get('analyzer_version')}, "
                 f"this code uses version {ANALYZER_VERSION}"
             )
-        bm25 = bm25s.BM25.load(str(directory), allow_pickle=False, mmap=False)
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") != "lucene" or params.get("dtype", "float32") != "float32":
+            raise ValueError(f"BM25 index of another kind: {params}")
+        data, indices, indptr = (
+            np.load(directory / f"{name}.csc.index.npy", allow_pickle=False) for name in ("data", "indices", "indptr")
+        )
+        vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         num_rows = int(meta["num_rows"])
-        if int(bm25.scores["num_docs"]) != num_rows:
+        if int(params["num_docs"]) != num_rows:
             raise ValueError("BM25 index row count does not match its metadata")
-        return cls(bm25, num_rows)
+        columns = len(indptr) - 1  # the empty placeholder term may have none
+        if len(data) != len(indices) or int(indptr[-1]) != len(data) or any(
+            term and not 0 <= term_id < columns for term, term_id in vocabulary.items()
+        ):
+            raise ValueError("BM25 index arrays do not hold together")
+        return cls(data, indices, indptr, vocabulary, num_rows)
 
 
 def query_terms(query: str) -> list[str]:

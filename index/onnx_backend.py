@@ -52,6 +52,7 @@ import numpy as np
 from filelock import FileLock
 
 from index.conversion import MANIFEST_FILE, read_manifest
+from index.unigram import QuestionTokenizer, UnigramVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 _OPSET = 17
 RUN_TOKENS = 1024  # padded tokens per session run (see OnnxEmbedder)
+QUERY_TEXTS = 8  # up to this many query texts (a question and its parts) run on the one-thread session
 
 
 def onnx_dir_for(model_dir: Path) -> Path:
@@ -318,9 +320,18 @@ class OnnxEmbedder:
     """Embeds text with an exported model, tokenising with the converted tokenizer.
 
     `threads` is the intra-op thread count for batches (default: all cores);
-    single queries go through a second, lazily created session with
-    `query_threads` threads, so a one-line query never spins up a thread pool
-    sized for batch work.
+    queries (up to `QUERY_TEXTS` texts: a question and its parts) go through a
+    second session with `query_threads` threads, so a one-line query never
+    spins up a thread pool sized for batch work. Only the query session is
+    created up front: a process that only answers questions never pays for
+    the batch session (about half of its start-up), which is created the
+    first time passages are embedded.
+
+    Tokenisation: `tokenizers` reads the converted `tokenizer.json` (1.0-1.6 s
+    here, for its 250,002-piece trie) the first time passages are embedded or
+    counted. Queries go through `index.unigram.QuestionTokenizer` when a
+    `vocabulary` is given: the same ids, from a file read in ~0.1 s, and
+    `tokenizers` only for the rare question it declines.
 
     `run_tokens` caps one session run at that many padded tokens: a caller's
     batch (length-sorted, it sets the progress steps) is cut into runs of
@@ -345,9 +356,8 @@ class OnnxEmbedder:
         threads: int | None = None,
         query_threads: int = 1,
         run_tokens: int = RUN_TOKENS,
+        vocabulary: UnigramVocabulary | None = None,
     ) -> None:
-        from tokenizers import Tokenizer
-
         self.model_id = model_id
         self.dim = dim
         self.max_tokens = max_tokens
@@ -357,16 +367,18 @@ class OnnxEmbedder:
         self._threads = threads or os.cpu_count() or 1
         self._query_threads = query_threads
         self.run_tokens = run_tokens
-        # One tokenizer, never truncating: `count_tokens` needs full lengths, and
-        # `_embed` truncates ids itself (keeping `</s>`), like `tokenizers` would.
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
-        self._pad_id = _token_id(self._tokenizer, "<pad>")
-        self._eos_id = _token_id(self._tokenizer, "</s>")
-        self._session = self._new_session(self._threads)
-        self._query_session: Any = None
+        self._tokenizer_path = Path(tokenizer_path)
+        self._full_tokenizer: Any = None
         self._lock = threading.Lock()
+        self._questions: QuestionTokenizer | None = None
+        if vocabulary is not None:
+            self._questions = QuestionTokenizer(vocabulary)
+            self._pad_id, self._eos_id = vocabulary.pad_id, vocabulary.eos_id
+        else:
+            self._pad_id = _token_id(self._tokenizer, "<pad>")
+            self._eos_id = _token_id(self._tokenizer, "</s>")
+        self._query_session: Any = self._new_session(self._query_threads)
+        self._batch_session: Any = self._query_session if self._query_threads == self._threads else None
 
     def _new_session(self, threads: int) -> Any:
         import onnxruntime as ort
@@ -380,13 +392,37 @@ class OnnxEmbedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
 
-    def _single_session(self) -> Any:
-        if self._query_threads == self._threads:
-            return self._session
+    @property
+    def _tokenizer(self) -> Any:
+        """The converted tokenizer (`tokenizers`), read the first time it is needed.
+
+        Never truncating: `count_tokens` needs full lengths, and `_embed`
+        truncates ids itself (keeping `</s>`), like `tokenizers` would."""
         with self._lock:
-            if self._query_session is None:
-                self._query_session = self._new_session(self._query_threads)
-        return self._query_session
+            if self._full_tokenizer is None:
+                from tokenizers import Tokenizer
+
+                tokenizer = Tokenizer.from_file(str(self._tokenizer_path))
+                tokenizer.no_padding()
+                tokenizer.no_truncation()
+                self._full_tokenizer = tokenizer
+        return self._full_tokenizer
+
+    def _token_ids(self, texts: Sequence[str], questions: bool) -> list[list[int]]:
+        """Untruncated ids of `texts`; questions through the fast tokenizer where it is exact."""
+        fast = self._questions
+        ids = [fast.encode(t) for t in texts] if questions and fast is not None else [None] * len(texts)
+        missing = [i for i, row in enumerate(ids) if row is None]
+        if missing:
+            for i, encoding in zip(missing, self._tokenizer.encode_batch([texts[i] for i in missing])):
+                ids[i] = encoding.ids
+        return ids  # type: ignore[return-value]
+
+    def _session_for_batches(self) -> Any:
+        with self._lock:
+            if self._batch_session is None:
+                self._batch_session = self._new_session(self._threads)
+        return self._batch_session
 
     def _run(self, session: Any, ids: list[list[int]]) -> np.ndarray:
         width = max(len(row) for row in ids)
@@ -405,13 +441,16 @@ class OnnxEmbedder:
         batch_size: int,
         on_progress: Callable[[int], None] | None,
         session: Any,
+        questions: bool = False,
     ) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
         limit = self.max_tokens
-        ids = [e.ids if len(e.ids) <= limit else e.ids[: limit - 1] + [self._eos_id] for e in encodings]
+        ids = [
+            row if len(row) <= limit else row[: limit - 1] + [self._eos_id]
+            for row in self._token_ids([prompt + t for t in texts], questions)
+        ]
         for rows in length_sorted_batches([len(x) for x in ids], batch_size):
             per_run = max(1, self.run_tokens // max(len(ids[r]) for r in rows))
             for start in range(0, len(rows), per_run):
@@ -428,13 +467,13 @@ class OnnxEmbedder:
         on_progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """(n, dim) float32 L2-normalised passage vectors, in input order."""
-        return self._embed(list(texts), self.passage_prompt, batch_size, on_progress, self._session)
+        return self._embed(list(texts), self.passage_prompt, batch_size, on_progress, self._session_for_batches())
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 L2-normalised query vectors."""
         texts = list(texts)
-        session = self._single_session() if len(texts) == 1 else self._session
-        return self._embed(texts, self.query_prompt, 32, None, session)
+        session = self._query_session if len(texts) <= QUERY_TEXTS else self._session_for_batches()
+        return self._embed(texts, self.query_prompt, 32, None, session, questions=True)
 
     def count_tokens(self, text: str) -> int:
         """Tokens (with `<s>`, `</s>` and the passage prompt) fed for `text`, untruncated."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -215,6 +217,44 @@ def test_save_load_roundtrip_without_pickle(tmp_path, corpus_index, monkeypatch)
     assert calls and all(flag is False for flag in calls)
     for query in ["1,85 milliard", "SNDS", "marquage CE", "intelligence artificielle"]:
         assert loaded.search(query, 10) == index.search(query, 10)
+
+
+def test_loaded_scores_are_bm25s_own_scores(tmp_path, corpus_index):
+    # loading and scoring read bm25s's arrays without bm25s: the sums must be its own, bit for bit
+    import bm25s
+
+    paragraphs, index = corpus_index
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    reference = bm25s.BM25.load(str(tmp_path / "bm25"), allow_pickle=False)
+    queries = [p[:80] for p in paragraphs[::25]] + ["1,85 milliard SNDS SNDS", "le la les", "zzzz inconnu"]
+    for query in queries:
+        ids = reference.get_tokens_ids([t for t in analyze(query) if t])
+        expected = np.asarray(reference.get_scores_from_ids(ids), dtype=np.float32) if ids else np.zeros(
+            loaded.num_rows, dtype=np.float32)
+        np.testing.assert_array_equal(loaded.scores(query), expected)
+
+
+def test_opening_an_index_imports_neither_bm25s_nor_scipy(tmp_path, corpus_index):
+    # they cost 0.3-0.4 s of a fresh process's start; only a build needs them
+    _, index = corpus_index
+    index.save(tmp_path / "bm25")
+    script = (
+        "import sys; from pathlib import Path; from index.lexical import LexicalIndex; "
+        f"i = LexicalIndex.load(Path({str(tmp_path / 'bm25')!r})); i.search('données de santé', 5); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bm25s', 'scipy')))"
+    )
+    root = Path(lexical.__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_loaded_index_is_not_written_again(tmp_path, corpus_index):
+    _, index = corpus_index
+    index.save(tmp_path / "bm25")
+    with pytest.raises(ValueError, match="freshly built"):
+        LexicalIndex.load(tmp_path / "bm25").save(tmp_path / "again")
 
 
 def test_load_refuses_another_analyzer_version(tmp_path, corpus_index):

@@ -44,7 +44,9 @@ def index_level():
 
 
 def test_bm25s_debug_messages_follow_the_application_level():
-    import index.lexical  # noqa: F401  (bm25s is imported, and its level undone, here)
+    from index.lexical import LexicalIndex
+
+    LexicalIndex.build(["Un passage."])  # bm25s is imported, and its level undone, for a build
 
     assert logging.getLogger("bm25s").level == logging.NOTSET
     root = logging.getLogger()
