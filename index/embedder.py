@@ -35,7 +35,13 @@ from index.conversion import (
     is_default_model,
     read_manifest,
 )
-from index.onnx_backend import OnnxEmbedder, ensure_onnx_model, length_sorted_batches, onnx_dir_for
+from index.onnx_backend import (
+    OnnxEmbedder,
+    ensure_onnx_model,
+    ensure_runtime_model,
+    length_sorted_batches,
+    onnx_dir_for,
+)
 from index.quiet import quiet_third_party
 from index.unigram import ensure_vocabulary
 
@@ -215,6 +221,7 @@ def _load_uncached(model: str, backend: str, cache_dir: Path) -> Embedder:
         query_prompt=QUERY_PROMPT,
         passage_prompt=PASSAGE_PROMPT,
         vocabulary=vocabulary,
+        session_path=ensure_runtime_model(onnx_path),
     )
 
 

@@ -98,6 +98,51 @@ def test_int8_graph_quantises_every_projection_per_row(settings):
     assert not [n.name for n in graph.node if n.op_type == "MatMul" and constants & set(n.input)]
 
 
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_sessions_load_a_runtime_copy_that_gives_the_exported_models_vectors_bit_for_bit(backend, settings):
+    import onnxruntime as ort
+
+    from index.onnx_backend import RUNTIME_DATA
+
+    embedder = load_embedder(backend=backend, cache_dir=settings.cache_dir)
+    assert embedder.session_path != embedder.onnx_path and (embedder.session_path.parent / RUNTIME_DATA).is_file()
+    exported = ort.InferenceSession(str(embedder.onnx_path), providers=["CPUExecutionProvider"])
+    ids = embedder._token_ids([embedder.passage_prompt + t for t in TEXTS], questions=False)
+    for row in ids:
+        feed = {"input_ids": np.asarray([row], dtype=np.int64), "attention_mask": np.ones((1, len(row)), np.int64)}
+        np.testing.assert_array_equal(embedder._run(embedder._session_for_batches(), [row]), exported.run(None, feed)[0])
+
+
+def test_a_stale_or_damaged_runtime_copy_is_rebuilt(tmp_path):
+    import shutil
+
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from index.onnx_backend import RUNTIME_DATA, ensure_runtime_model, sidecar
+
+    source = tmp_path / "model.onnx"
+    weight = numpy_helper.from_array(np.arange(4096, dtype=np.float32).reshape(64, 64), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64])], [weight])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(source))
+    sidecar(source).write_text('{"format": 1, "source_build_id": "a"}')
+    runtime = ensure_runtime_model(source)
+    data = runtime.with_name(RUNTIME_DATA)
+    assert data.stat().st_size >= 4096 * 4  # the weight lives in the mapped side file
+    first = runtime.stat().st_mtime_ns
+    assert ensure_runtime_model(source) == runtime and runtime.stat().st_mtime_ns == first  # current: kept
+    data.write_bytes(b"")  # damaged
+    assert ensure_runtime_model(source) == runtime and data.stat().st_size >= 4096 * 4
+    sidecar(source).write_text('{"format": 1, "source_build_id": "b"}')  # a new export
+    rebuilt = ensure_runtime_model(source)
+    assert '"b"' in sidecar(rebuilt).read_text()
+    shutil.rmtree(runtime.parent)
+    assert ensure_runtime_model(source).is_file()
+
+
 def test_single_query_matches_the_batched_query(embedder):
     question = "Quel est le rôle du Health Data Hub ?"
     alone = embedder.embed_queries([question])
