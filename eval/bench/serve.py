@@ -33,10 +33,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from eval.bench.common import percentile, print_table
 from eval.bench.load import _VersionChunks
 from index.store import FileStore
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout the servers run from (PYTHONPATH, cwd)
 
 READY_TIMEOUT = 600.0  # seconds a server may take to become ready on a loaded machine
 REQUEST_TIMEOUT = 120.0  # seconds one question may take before it counts as an error
