@@ -35,7 +35,8 @@ BM25 scores; weighting against the dense side is the fusion layer's job.
 
 Storage uses no pickle: bm25s writes its sparse score matrix as plain `.npy`
 arrays plus JSON vocabulary/parameters, and we load them with
-`allow_pickle=False` explicitly.
+`allow_pickle=False` explicitly, ourselves: reading and scoring need neither
+bm25s nor the scipy it imports (see `LexicalIndex`).
 """
 
 from __future__ import annotations
@@ -98,8 +99,6 @@ _ENGLISH_STOPWORDS = frozenset(
     "does do did has have had can could would should will shall may might must "
     "not no any all some such other more most also very just only".split()
 )
-
-
 
 
 def _bm25s_french_stopwords() -> tuple[str, ...]:

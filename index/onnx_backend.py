@@ -62,7 +62,7 @@ FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 _OPSET = 17
 RUN_TOKENS = 1024  # padded tokens per session run (see OnnxEmbedder)
-QUERY_TEXTS = 8  # up to this many query texts (a question and its parts) run on the one-thread session
+QUERY_TEXTS = 8  # up to this many query texts (a question, its parts, the gate's variants) run on one thread
 
 
 def onnx_dir_for(model_dir: Path) -> Path:
@@ -323,6 +323,8 @@ def ensure_runtime_model(onnx_path: Path, lock_timeout: float = 600.0) -> Path:
     with FileLock(str(onnx_path.parent) + ".lock", timeout=lock_timeout):
         if _runtime_current(target, expected):
             return target
+        for stale in onnx_path.parent.glob(".runtime-*"):  # left by a crashed build (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(dir=onnx_path.parent, prefix=".runtime-"))
         try:
             options = ort.SessionOptions()

@@ -3,8 +3,9 @@
 Why: `tokenizers` builds the Unigram trie of the 250,002 pieces when it reads
 `tokenizer.json`, 1.0-1.6 s on this 2-core machine, which was most of a fresh
 process's start (import -> first answer). A question is a few dozen
-characters: a Viterbi pass in Python over a dict of pieces takes well under a
-millisecond, and the dict loads from `vocabulary.npz` in ~0.1 s. Passages
+characters: a Viterbi pass in Python over the sorted pieces (found by
+bisection) takes about half a millisecond, and they load from
+`vocabulary.npz` in ~0.1 s. Passages
 (ingestion, token counts) still go through `tokenizers`, loaded the first
 time they are needed.
 
@@ -13,8 +14,8 @@ step (`index.conversion.build_tokenizer`): the per-code-point map, runs of
 spaces collapsed, `▁` for spaces and in front, one word per `▁`, characters
 that occur in no piece isolated (one `<unk>` each), then `tokenizers`' own
 Viterbi (pieces tried shortest first, a strictly better score wins, a
-character no piece starts with costs `min score - 10` as `<unk>`, adjacent
-`<unk>` fused), between `<s>` and `</s>`. Where the two could part, it
+character that is no one-character piece may also be taken alone as `<unk>`
+at `min score - 10`, adjacent `<unk>` fused), between `<s>` and `</s>`. Where the two could part, it
 declines (returns None) and the caller uses `tokenizers`: a character that
 can share a grapheme with the next (combining marks, joiners, CR LF and
 anything outside the Latin, punctuation and currency blocks, since
