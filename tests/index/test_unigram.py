@@ -10,7 +10,6 @@ import pytest
 
 from eval.dataset import load_questions
 from index.conversion import QUERY_PROMPT, read_manifest
-from index.onnx_backend import onnx_dir_for
 from index.unigram import (
     VOCABULARY_FILE,
     QuestionTokenizer,
@@ -31,19 +30,16 @@ def converted(default_embedder) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(converted):
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(converted / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
+def reference(default_embedder):
+    """The converted tokenizer (`tokenizers`) as the embedder reads it for passages."""
+    return default_embedder._tokenizer
 
 
 @pytest.fixture(scope="module")
-def fast(converted) -> QuestionTokenizer:
-    build_id = str(read_manifest(converted)["build_id"])
-    return QuestionTokenizer(ensure_vocabulary(onnx_dir_for(converted), build_id))
+def fast(default_embedder) -> QuestionTokenizer:
+    """The question tokenizer the embedder was loaded with."""
+    assert default_embedder._questions is not None
+    return default_embedder._questions
 
 
 def _texts() -> list[str]:
