@@ -134,8 +134,9 @@ class Responder:
             if not result.answered:
                 continue
             keys = [(_passage_of(result, u).chunk_id, u.sentence.start) for u in result.units]
-            short = self._short(result, result.units[0], _passage_of(result, result.units[0]), builder, taken)
+            quoted_units = [(u, _passage_of(result, u)) for u in result.units]
             if all(key in quoted for key in keys):  # the same sentences answer an earlier part
+                short = self._short(result, quoted_units, builder, taken)
                 earlier = quoted[keys[0]]
                 written_by[id(result)] = AnswerPart(result.part.text, True, earlier.text, earlier.citations,
                                                     round(result.decision.probability, 4), short)
@@ -143,6 +144,7 @@ class Responder:
                 continue
             written = builder.add_part(result.evidence.passages,
                                        [u for u, key in zip(result.units, keys) if key not in quoted])
+            short = self._short(result, quoted_units, builder, taken)  # numbered after add_part
             written_part = AnswerPart(result.part.text, True, written.text, written.numbers,
                                       round(result.decision.probability, 4), short)
             written_by[id(result)] = written_part
@@ -159,7 +161,7 @@ class Responder:
             if cover is not None:  # a sentence quoted for another part answers this one too
                 other, unit = cover
                 covered = written_by[id(other)]
-                short = self._short(result, unit, _passage_of(other, unit), builder, taken)
+                short = self._short(result, [(unit, _passage_of(other, unit))], builder, taken)
                 answer.parts.append(AnswerPart(part.text, True, covered.text, covered.citations,
                                                covered.confidence, short))
                 continue
@@ -200,20 +202,26 @@ class Responder:
         answer.notes += [n for n in _unmentioned_note(words) if n not in answer.notes]
 
     @staticmethod
-    def _short(result: PartResult, unit: AnswerUnit, passage: ScoredPassage,
+    def _short(result: PartResult, quoted: list[tuple[AnswerUnit, ScoredPassage]],
                builder: CitedAnswerBuilder, taken: set[str]) -> ShortAnswer | None:
-        """The exact span answering the part in a cited sentence (`unit`'s, quoted from
-        `passage`), if the part asks for one; spans in `taken` answer earlier parts."""
+        """The exact span answering the part in one of its cited sentences (each unit with
+        the passage it is quoted from, best first), if the part asks for one: the first
+        sentence holding a fact of the asked kind and unit (« 16 heures » for « combien
+        d'heures »), else the first holding one of the asked kind. Spans in `taken` answer
+        earlier parts."""
         kind = result.evidence.profile.answer_kind
         if kind is None:
             return None
         asked = result.part.focus or result.part.text
         terms = [fold(w) for w in re.findall(r"\w+", asked)]  # the part's own words
-        span = short_answer(kind, unit.sentence.text, asked, terms, exclude=taken)
-        if span is None:
-            return None
-        taken.add(span.text)
-        return ShortAnswer(span.text, builder.number_of(passage))
+        for fitting_only in (True, False):
+            for unit, passage in quoted:
+                span = short_answer(kind, unit.sentence.text, asked, terms, exclude=taken,
+                                    fitting_only=fitting_only)
+                if span is not None:
+                    taken.add(span.text)
+                    return ShortAnswer(span.text, builder.number_of(passage))
+        return None
 
 
 def _passage_of(result: PartResult, unit: AnswerUnit) -> ScoredPassage:

@@ -53,3 +53,60 @@ def test_a_question_asking_for_several_names_gets_them_all():
     got = short("name", sentence, "Quels organismes co-organisent le cycle d'écoles ?")
     for name in ("Health Data Hub", "Prairie", "MIAI Grenoble"):
         assert name in got
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "expected"),
+    [
+        # one figure for each thing counted in the question, verbatim when only « et » separates them
+        ("quantity", "Début 2020, on dénombrait près de 100 startups et 18 multinationales en France.",
+         "Combien de startups et de multinationales développaient des solutions d'IA ?",
+         "près de 100 startups et 18 multinationales"),
+        ("quantity", "La grille comporte 36 requêtes regroupées en 8 modules : (1) Finalité.",
+         "Combien de requêtes et de modules comporte la grille ?", "36 requêtes, 8 modules"),
+        # « un million » is a figure; the period an amount covers belongs to it
+        ("quantity", "Il aura coûté jusqu'à 500 millions d'euros et concernait moins d'un million de patients.",
+         "Combien de patients concernait-il ?", "moins d'un million de patients"),
+        ("quantity", "SAP annonce vouloir investir 2 Md€ sur 5 ans en France.",
+         "Combien SAP veut-il investir en France ?", "2 Md€ sur 5 ans"),
+        # the question's own figure is not its answer
+        ("quantity", "Parmi les 47 multinationales identifiées, 18 proposent des applications en santé.",
+         "Parmi les 47 multinationales identifiées, combien proposent des applications en santé ?", "18"),
+        # figures given « respectivement » are answered together
+        ("quantity", "Le Japon a ouvert deux centres, avec des investissements respectifs de 57M€ et 157M€.",
+         "Combien le Japon a-t-il investi dans ses centres ?", "57M€ et 157M€"),
+        # names carry their particles, dots and English links; a list closed by « et » is one answer
+        ("name", "PariSanté Campus, lancé par le Président de la République, est un projet ambitieux.",
+         "Qui a lancé PariSanté Campus ?", "Président de la République"),
+        ("name", "En 2018, SAP acquiert la startup française Recast.ai et veut investir 2 Md€ en France.",
+         "Quelle startup française SAP a-t-il rachetée ?", "Recast.ai"),
+        ("name", "Un master lancé en 2019 par l'EMLyon : Master in Health and Data Intelligence.",
+         "Quel master l'EMLyon a-t-il lancé en 2019 ?", "Master in Health and Data Intelligence"),
+        ("name", "Le rapport rédigé par Stéphanie Allassionnière, Jérôme Marchand-Arvier, Anne-Sophie Jannot "
+                 "et Aymeril Hoang en a été une base.", "Qui a rédigé le rapport ?",
+         "Stéphanie Allassionnière, Jérôme Marchand-Arvier, Anne-Sophie Jannot et Aymeril Hoang"),
+        # a single word of the question stays in the name that holds it
+        ("name", "Amazon Transcribe Medical : outil de retranscription automatique des paroles.",
+         "Quel outil Amazon retranscrit les paroles ?", "Amazon Transcribe Medical"),
+        # an opening word that names nothing, an elided article, a year or a unit are not names
+        ("place", "L'Allemagne possède un centre de recherche de référence, le DFKI.",
+         "Quel pays possède le DFKI ?", "Allemagne"),
+        ("name", "En 2014, Dassault Systèmes acquière Accelrys pour environ 550 M€.",
+         "Quelle société Dassault Systèmes a-t-il acquise en 2014 ?", "Accelrys"),
+    ],
+)
+def test_compound_figures_and_full_names_are_answered_whole(kind, sentence, question, expected):
+    assert short(kind, sentence, question) == expected
+
+
+def test_a_number_ending_a_name_is_not_a_figure():
+    sentence = "Cette formation peut être validée par l'Université Paris 1 – Panthéon Sorbonne."
+    assert short("quantity", sentence, "Combien d'heures de formation compte le DU ?") is None
+
+
+def test_a_figure_of_another_unit_is_no_fitting_answer():
+    sentence = "Google a ouvert à Paris un centre où 120 employés doivent s'installer."
+    terms = [fold(w) for w in re.findall(r"\w+", "Combien de chercheurs y travaillent ?")]
+    question = "Combien de chercheurs y travaillent ?"
+    assert short_answer("quantity", sentence, question, terms).text == "120 employés"
+    assert short_answer("quantity", sentence, question, terms, fitting_only=True) is None
