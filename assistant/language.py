@@ -55,8 +55,11 @@ _PLACE_CUES = re.compile(
 )
 _QUANTITY_WORDS = re.compile(
     r"%|\b(moitié|tiers|quarts?|doubl[ée]e?s?|tripl[ée]e?s?|quadrupl[ée]e?s?|deux|trois|quatre|cinq|six|sept|huit|neuf|"
-    r"dix|douze|quinze|vingt|trente|quarante|cinquante|soixante|cent|cents|mille|millions?|"
-    r"milliards?|dizaines?|centaines?|milliers?)\b",
+    r"dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|"
+    r"mille|millions?|milliards?|dizaines?|douzaines?|quinzaines?|vingtaines?|trentaines?|"
+    r"quarantaines?|cinquantaines?|soixantaines?|centaines?|milliers?|"
+    r"two|three|four|five|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|dozens?|half|third)\b",
     re.IGNORECASE,
 )
 _MONTHS = re.compile(

@@ -4,8 +4,10 @@ The best sentence always answers. A runner-up joins only if it adds
 something the answer does not have yet — a content word of the question not
 yet covered, the kind of fact asked for (a figure, a date, a name) when the
 answer still lacks it, or another item when the question asks for a list —
-and only if its score stays close to the best one's. Selection stops once
-every content word is covered and the asked kind is there.
+and only if its score stays close to the best one's (a runner-up holding the
+asked kind of fact that the answer lacks may stand further below, provided a
+figure counts what the question counts). Selection stops once every content
+word is covered and the asked kind is there.
 
 Each chosen sentence is an answer *unit*: a sentence that opens with a
 pronoun (« Il », « Cette plateforme ») brings the sentence before it only
@@ -28,7 +30,9 @@ from dataclasses import dataclass, field
 from assistant.language import QuestionProfile, holds_answer_kind
 from assistant.models import ScoredPassage
 from assistant.rerank import ScoredSentence
+from assistant.short import short_answer
 from ingest.sentences import split_sentences
+from ingest.text import fold
 
 # Openings that refer back (a pronoun or a demonstrative): the sentence before may be needed.
 _REFERRING_OPENING = re.compile(
@@ -56,6 +60,9 @@ class SelectionConfig:
     single_fact_sentences: int = 3  # at most this many for a question that is not a list
     runner_up_ratio: float = 0.88  # a runner-up scores at least this share of the best sentence
     list_ratio: float = 0.8  # the same for list questions, which draw on more sentences
+    # A runner-up holding the asked kind of fact (a figure, a date, a name) that the answer
+    # still lacks may score this lower share of the best sentence.
+    kind_ratio: float = 0.75
     max_items: int = 6  # items brought by an announcement or a heading
     max_item_chars: int = 700  # and no further than this many characters after it
 
@@ -104,14 +111,16 @@ class SentenceSelector:
         covered = set(analyze(best.text)) & terms
         kind_held = self._holds_kind(best.text, profile, question)
         for sentence in usable[1:]:
-            if len(chosen) >= limit or sentence.score < best.score * ratio:
+            if len(chosen) >= limit or sentence.score < best.score * min(ratio, self.config.kind_ratio):
                 break
             if not wants_list and covered >= terms and kind_held:
                 break  # everything asked is there
             if any(_near_duplicate(sentence.text, c.text) for c in chosen):
                 continue
-            new_terms = (set(analyze(sentence.text)) & terms) - covered
             brings_kind = not kind_held and self._holds_kind(sentence.text, profile, question)
+            if sentence.score < best.score * ratio and not (brings_kind and _fits(sentence.text, profile, question)):
+                continue  # below the runner-up bar, and not the asked fact the answer lacks
+            new_terms = (set(analyze(sentence.text)) & terms) - covered
             if not (new_terms or brings_kind or wants_list):
                 continue
             chosen.append(sentence)
@@ -170,6 +179,15 @@ class SentenceSelector:
     @staticmethod
     def _holds_kind(text: str, profile: QuestionProfile, question: str) -> bool:
         return profile.answer_kind is not None and holds_answer_kind(profile.answer_kind, text, question)
+
+
+def _fits(text: str, profile: QuestionProfile, question: str) -> bool:
+    """True unless a quantity is asked and the sentence's figures count something else than
+    what the question counts (« 2 janvier », « Quatorze entretiens » for « combien de radiologues »)."""
+    if profile.answer_kind != "quantity":
+        return True
+    terms = [fold(w) for w in re.findall(r"\w+", question)]
+    return short_answer("quantity", text, question, terms, fitting_only=True) is not None
 
 
 def _previous_sentence(text: str, start: int) -> tuple[int, int] | None:

@@ -313,6 +313,8 @@ def _without_opener(sentence: str, span: Span) -> Span | None:
     elided = re.match(r"[LD]['’](?=\w)", sentence[start : span.end])
     if elided:
         start += elided.end()
+        if not sentence[start].isupper():
+            return None  # « L'impact »: a common noun after the article
     else:
         first = re.match(r"\S+\s*", sentence[start : span.end])
         if first and not is_name(first.group().strip(), ""):

@@ -68,6 +68,10 @@ def test_a_bare_year_is_not_a_quantity_but_a_figure_or_a_number_word_is():
     assert holds_quantity("La puissance installée a triplé depuis 2021.")  # a multiple is a quantity
     assert holds_quantity("Les effectifs ont doublé.") and not holds_quantity("Un doublon du rapport.")
     assert holds_quantity("Le budget atteint 9,7 M€.")
+    # number words beyond dix, approximations and English words are figures too
+    assert holds_quantity("Quatorze entretiens avec des médecins ont été menés.")
+    assert holds_quantity("Un centre d'une quinzaine de chercheurs sur le plateau de Saclay.")
+    assert holds_quantity("The lab employs twelve engineers.")
 
 
 def test_dates_are_years_or_month_names():

@@ -124,3 +124,27 @@ def test_a_heading_is_never_the_answer_unless_it_holds_what_is_asked():
     units = choose("Quel était le budget du HDH en 2020 ?",
                    [sentence(titled, "Le HDH", 1.0, heading=True)], passages)
     assert units and "9,7 M€" in units[0].sentence.text
+
+
+PLACE_PASSAGE = (
+    "Dans le domaine de la médecine reproductive, EMBRYOLY, développé par ImVitro, apporte une solution. "
+    "Cette technologie est utilisée dans des centres comme l'Hôpital Saint Joseph Marseille."
+)
+
+
+def test_a_runner_up_holding_the_asked_fact_the_best_lacks_joins_from_a_lower_score():
+    passages = [passage(PLACE_PASSAGE)]
+    sentences = [sentence(PLACE_PASSAGE, "Dans le domaine", 0.55), sentence(PLACE_PASSAGE, "Cette technologie", 0.45)]
+    units = choose("Dans quel hôpital marseillais EMBRYOLY d'ImVitro est-il utilisé ?", sentences, passages)
+    assert [u.sentence.text[:17] for u in units] == ["Dans le domaine d", "Cette technologie"]
+    # far below the best, or without the asked fact, it does not
+    low = [sentences[0], sentence(PLACE_PASSAGE, "Cette technologie", 0.35)]
+    assert len(choose("Dans quel hôpital marseillais EMBRYOLY d'ImVitro est-il utilisé ?", low, passages)) == 1
+
+
+def test_a_runner_up_whose_figure_counts_something_else_does_not_join_from_a_lower_score():
+    text = "Le centre de Saclay ouvrira bientôt ses portes. Il accueillera 120 employés du groupe."
+    passages = [passage(text)]
+    sentences = [sentence(text, "Le centre", 1.0), sentence(text, "Il accueillera", 0.8)]
+    assert len(choose("Combien de chercheurs le centre de Saclay réunira-t-il ?", sentences, passages)) == 1
+    assert len(choose("Combien d'employés le centre de Saclay réunira-t-il ?", sentences, passages)) == 2

@@ -93,6 +93,8 @@ def test_a_question_asking_for_several_names_gets_them_all():
          "Quel pays possède le DFKI ?", "Allemagne"),
         ("name", "En 2014, Dassault Systèmes acquière Accelrys pour environ 550 M€.",
          "Quelle société Dassault Systèmes a-t-il acquise en 2014 ?", "Accelrys"),
+        ("name", "L'impact de chaque enjeu a été évalué par Christine Garnier.",
+         "Qui a évalué l'impact de chaque enjeu ?", "Christine Garnier"),
     ],
 )
 def test_compound_figures_and_full_names_are_answered_whole(kind, sentence, question, expected):
