@@ -146,10 +146,15 @@ _NOT_NAMES = frozenset(
 _GENERIC_ACRONYMS = frozenset({"IA", "AI", "UE", "EU"})
 
 
+_ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|ère|ème|eme)")
+
+
 def is_name(word: str, first_word: str) -> bool:
     """Could this capitalised word name a person, an organisation or a product?"""
     if word == first_word or len(word) < 2 or word in _GENERIC_ACRONYMS:
         return False
+    if _ROMAN_ORDINAL.fullmatch(word):
+        return False  # « XXe siècle », « XIXème »: an ordinal, not a name
     # « HAS » (the French health authority) is a name even though « has » is not.
     return word.isupper() or fold(word) not in _NOT_NAMES
 

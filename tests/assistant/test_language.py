@@ -23,6 +23,9 @@ def test_months_demonyms_possessives_and_generic_acronyms_are_not_names():
     names = proper_names("In how many French centres is Therapixel's Mammoscreen used since January 2020?")
     assert names == ("Therapixel Mammoscreen",)
     assert proper_names("Quel rôle joue l'IA selon la HAS ?") == ("HAS",)
+    # a Roman ordinal is no name the index could lack (« depuis la fin du XXe siècle »)
+    assert proper_names("Pourquoi l'IA suscite-t-elle l'engouement depuis la fin du XXe siècle ?") == ()
+    assert proper_names("Que disait Louis XIV de la médecine ?") == ("Louis XIV",)
 
 
 def test_elided_articles_are_stripped_from_names():
