@@ -119,7 +119,7 @@ def coverage_signals(
     rarest = stats.rarest(set(analyze(question)))
     return CoverageSignals(
         missing_numbers=missing_numbers,
-        rare_term_missing=rarest is not None and rarest not in set(analyze(evidence)),
+        rare_term_missing=rarest is not None and rarest not in stats.terms_of(evidence),
         answer_kind_missing=answer_kind_missing(profile, question, best.text),
         unknown_names=names,
     )
@@ -163,7 +163,7 @@ def unmentioned_words(stats: TermStats, question: str, texts: Sequence[str]) -> 
     Only rare words (IDF ≥ `ABLATION_TERM_IDF`) count: « santé » or « IA »
     missing from a quote says nothing.
     """
-    held = set(analyze(" ".join(texts)))
+    held = frozenset().union(*(stats.terms_of(text) for text in texts))
     lacking = {
         t for t in content_terms(question) if t not in held and stats.idf(t) >= ABLATION_TERM_IDF
     }

@@ -161,7 +161,7 @@ def evidence_for(
         best_sentence_cosine=best.cosine if best else 0.0,
         best_sentence_overlap=best.overlap if best else 0.0,
         passage_overlap=max(
-            (stats.weighted_overlap(query_terms, set(analyze(p.text))) for p in passages[:3]),
+            (stats.weighted_overlap(query_terms, stats.terms_of(p.text)) for p in passages[:3]),
             default=0.0,
         ),
         missing_numbers=coverage.missing_numbers,

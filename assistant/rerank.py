@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,6 +59,9 @@ class ScoredSentence:
     heading: bool = False  # a heading line of the document, not prose
 
 
+PASSAGE_TERMS_CACHE = 4096  # passages whose analysed terms a version keeps (about 2 MB)
+
+
 class TermStats:
     """Document frequencies of analysed terms over an index's chunks, and its vocabulary."""
 
@@ -72,6 +76,10 @@ class TermStats:
         """`texts` are the chunks; `labels` (titles, sections, ids) only feed the vocabulary.
         `statistics` (an index version's own, counted at build time) replaces both."""
         self.analyze = analyze
+        # The analysed terms of a passage's text, kept for the `PASSAGE_TERMS_CACHE` passages
+        # used last (index data: several questions read the same passages).
+        self.terms_of: Callable[[str], frozenset[str]] = lru_cache(maxsize=PASSAGE_TERMS_CACHE)(
+            lambda text: frozenset(analyze(text)))
         counted = statistics or count_terms(texts, analyze, labels)
         self.n_docs = counted.n_docs
         self.df: Mapping[str, int] = counted.df
@@ -89,7 +97,7 @@ class TermStats:
         known = [t for t in terms if self.df.get(t)]
         return max(known, key=lambda t: (self.idf(t), t)) if known else None
 
-    def weighted_overlap(self, query_terms: set[str], text_terms: set[str]) -> float:
+    def weighted_overlap(self, query_terms: Set[str], text_terms: Set[str]) -> float:
         """IDF-weighted share of the query's terms present in a text (0..1)."""
         if not query_terms:
             return 0.0

@@ -79,3 +79,13 @@ def test_term_stats_know_the_index_vocabulary_and_rarity():
     assert stats.idf(analyze("budget")[0]) > stats.idf(analyze("plateforme")[0])
     assert stats.weighted_overlap({"budget"}, {"budget", "x"}) == 1.0
     assert np.isclose(stats.weighted_overlap(set(), {"x"}), 0.0)
+
+
+def test_a_passage_is_analysed_once_per_version_within_a_bounded_cache():
+    from assistant.rerank import PASSAGE_TERMS_CACHE
+
+    stats = TermStats(PASSAGES, analyze)
+    for _ in range(3):
+        assert stats.terms_of(PASSAGES[0]) == frozenset(analyze(PASSAGES[0]))
+    info = stats.terms_of.cache_info()
+    assert (info.hits, info.misses, info.maxsize) == (2, 1, PASSAGE_TERMS_CACHE)
