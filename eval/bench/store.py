@@ -51,6 +51,10 @@ PER_DOCUMENT = 100  # synthetic passages per synthetic document
 NOISE = 0.02  # standard deviation of the noise added to each vector coordinate
 EF_SEARCH_VALUES = (40, 64, 100, 160, 250)
 RECALL_TARGET = 0.98
+# Recall by distance counts a found passage whose cosine is within this of the exact 10th
+# (ann-benchmarks' convention): the synthetic corpus is full of near-ties, which make the
+# exact top 10 by id depend on the last float digits (exact FAISS itself gets 0.98 by id).
+TIE_EPSILON = 1e-3
 ASK_QUESTIONS = 40
 _NUMBER = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -231,8 +235,12 @@ def bench_store(settings: Settings, target: int = TARGET_PASSAGES) -> list[tuple
 
         questions = load_questions("gold")
         query_vectors = real.embed_queries([q.question for q in questions])
-        exact = np.argsort(-(vectors @ query_vectors.T), axis=0)[:10].T  # ground truth, top 10
-        del vectors
+        similarities = vectors @ query_vectors.T
+        exact = np.argsort(-similarities, axis=0)[:10].T  # ground truth, top 10
+        # The 10th best cosine of each question: a found passage at least this close (within
+        # TIE_EPSILON) is as good as the one it displaced (ann-benchmarks' recall).
+        tenth = np.take_along_axis(similarities, exact[:, -1:].T, axis=0).reshape(-1)
+        del vectors, similarities
         seconds, files_snapshot = timed(files_store.open)
         rows.append(("open, files (s)", f"{seconds:.1f}"))
         seconds, pg_snapshot = timed(pg_store.open)
@@ -240,27 +248,31 @@ def bench_store(settings: Settings, target: int = TARGET_PASSAGES) -> list[tuple
         seconds, _ = timed(files_snapshot.term_statistics)
         rows.append(("term statistics at first question, files (s)", f"{seconds:.1f}"))
 
-        def recall(snapshot) -> tuple[float, list[float], list[float]]:
-            hits, lat10, lat40 = 0, [], []
-            for query, truth in zip(query_vectors, exact):
+        def recall(snapshot) -> tuple[float, float, list[float], list[float]]:
+            """Recall@10 by id (the exact top 10's rows found) and by distance (found rows
+            scoring at least the exact 10th cosine), and the latencies of top 10 and top 40."""
+            hits, close, lat10, lat40 = 0, 0, [], []
+            for query, truth, floor in zip(query_vectors, exact, tenth):
                 seconds, found = timed(snapshot.search_dense, query, 10)
                 lat10.append(seconds)
                 hits += len({r for r, _ in found} & set(truth.tolist()))
+                close += sum(1 for _, score in found if score >= floor - TIE_EPSILON)
                 lat40.append(timed(snapshot.search_dense, query, 40)[0])
-            return hits / (10 * len(exact)), lat10, lat40
+            return hits / (10 * len(exact)), close / (10 * len(exact)), lat10, lat40
 
         chosen = None
         for ef in EF_SEARCH_VALUES:
             snapshot = PostgresStore(url, collection, options=PostgresOptions(hnsw_ef_search=ef)).open()
-            value, lat10, lat40 = recall(snapshot)
-            rows.append((f"postgres HNSW ef_search={ef}: recall@10 / top-10 p50/p95 / top-40 p50/p95 (ms)",
-                         f"{value:.3f} / {ms(lat10)} / {ms(lat40)}"))
+            value, by_distance, lat10, lat40 = recall(snapshot)
+            rows.append((f"postgres HNSW ef_search={ef}: recall@10 by id / by distance; top-10 p50/p95; "
+                         "top-40 p50/p95 (ms)",
+                         f"{value:.3f} / {by_distance:.3f}; {ms(lat10)}; {ms(lat40)}"))
             if chosen is None and value >= RECALL_TARGET:
                 chosen = ef
-        value, lat10, lat40 = recall(files_snapshot)
-        rows.append(("files FAISS exact: recall@10 / top-10 p50/p95 / top-40 p50/p95 (ms)",
-                     f"{value:.3f} / {ms(lat10)} / {ms(lat40)}"))
-        rows.append((f"smallest ef_search with recall@10 >= {RECALL_TARGET}", str(chosen)))
+        value, by_distance, lat10, lat40 = recall(files_snapshot)
+        rows.append(("files FAISS exact: recall@10 by id / by distance; top-10 p50/p95; top-40 p50/p95 (ms)",
+                     f"{value:.3f} / {by_distance:.3f}; {ms(lat10)}; {ms(lat40)}"))
+        rows.append((f"smallest ef_search with recall@10 by id >= {RECALL_TARGET}", str(chosen)))
 
         lex_pg, lex_files = [], []
         for q in questions:
@@ -268,7 +280,7 @@ def bench_store(settings: Settings, target: int = TARGET_PASSAGES) -> list[tuple
             lex_files.append(timed(files_snapshot.search_lexical, q.question, 40)[0])
         rows.append(("lexical top-40 p50/p95, postgres / files (ms)", f"{ms(lex_pg)} / {ms(lex_files)}"))
 
-        ef = chosen or EF_SEARCH_VALUES[-1]
+        ef = chosen or PostgresOptions().hnsw_ef_search  # else the setting a deployment runs with
         pg_bot = Assistant(settings, real, store=PostgresStore(
             url, collection, options=PostgresOptions(hnsw_ef_search=ef)))
         files_bot = Assistant(settings, real, store=files_store)

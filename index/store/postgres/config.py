@@ -29,13 +29,14 @@ class PostgresOptions:
     # below this many passages a version gets no HNSW index: exact search (a sequential
     # scan) stays under a few ms and is exact; at or above, HNSW (see README's figures)
     hnsw_min_rows: int = 20_000
-    # HNSW graph: links per node and candidate list while building (pgvector's defaults)
-    hnsw_m: int = 16
-    hnsw_ef_construction: int = 64
-    # HNSW candidate list at query time, measured with `assistant bench store`:
-    # recall@10 against exact search 0.988 at 25k passages (100 gave 0.977), but
-    # only 0.889 at 200k on the synthetic corpus (0.913 at 250): the 0.98 target
-    # at 200k needs a denser graph (m, ef_construction), not yet measured
+    # HNSW graph: links per node and candidate list while building. pgvector's defaults
+    # (16, 64) gave recall@10 0.889 at 200k synthetic passages (ef_search 160); twice the
+    # links and candidates gave 0.957 (`assistant bench store`, README): a longer build
+    # (476 s for the whole 200k version, idle machine) for a graph that finds its neighbours
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 128
+    # HNSW candidate list at query time, measured with `assistant bench store` at 200k:
+    # 19.6 ms top-10 p50 at 160 (0.966 recall at 250 for 31 ms)
     hnsw_ef_search: int = 160
     # a filtered dense search (some documents only) over at most this many rows is exact
     # (reads those rows); a larger filter uses HNSW with pgvector's iterative scan
