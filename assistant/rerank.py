@@ -60,6 +60,7 @@ class ScoredSentence:
 
 
 PASSAGE_TERMS_CACHE = 4096  # passages whose analysed terms a version keeps (about 2 MB)
+SENTENCE_TERMS_CACHE = 32_768  # sentences whose analysed terms a version keeps (tens of MB at most)
 
 
 class TermStats:
@@ -115,15 +116,20 @@ class SentenceScorer:
     def __init__(self, snapshot: IndexSnapshot, stats: TermStats) -> None:
         self.snapshot = snapshot
         self.stats = stats
-        # Analysed terms of each sentence, computed once per index version: (row, start) → terms.
+        # Analysed terms of the sentences read last: (row, start) → terms, at most
+        # `SENTENCE_TERMS_CACHE` of them (a service over 200,000 passages must not keep them all).
         self._terms: dict[tuple[int, int], frozenset[str]] = {}
 
     def terms(self, row: int, start: int, text: str) -> frozenset[str]:
-        """The analysed terms of a sentence of chunk `row` (cached for the version's life)."""
+        """The analysed terms of a sentence of chunk `row` (kept while it is among the
+        `SENTENCE_TERMS_CACHE` sentences used last)."""
         key = (row, start)
-        terms = self._terms.get(key)
+        terms = self._terms.pop(key, None)
         if terms is None:
-            terms = self._terms[key] = frozenset(self.stats.analyze(text))
+            terms = frozenset(self.stats.analyze(text))
+            if len(self._terms) >= SENTENCE_TERMS_CACHE:
+                del self._terms[next(iter(self._terms))]  # the least recently used
+        self._terms[key] = terms  # (re)inserted last: the most recently used
         return terms
 
     def score(

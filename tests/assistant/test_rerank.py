@@ -89,3 +89,16 @@ def test_a_passage_is_analysed_once_per_version_within_a_bounded_cache():
         assert stats.terms_of(PASSAGES[0]) == frozenset(analyze(PASSAGES[0]))
     info = stats.terms_of.cache_info()
     assert (info.hits, info.misses, info.maxsize) == (2, 1, PASSAGE_TERMS_CACHE)
+
+
+def test_the_sentence_terms_kept_are_bounded_and_the_least_recently_used_go_first(monkeypatch):
+    import assistant.rerank as rerank
+
+    monkeypatch.setattr(rerank, "SENTENCE_TERMS_CACHE", 2)
+    sentence_scorer = scorer()
+    first = sentence_scorer.terms(0, 0, "Le budget du hub.")
+    sentence_scorer.terms(0, 20, "La plateforme des données.")
+    assert sentence_scorer.terms(0, 0, "Le budget du hub.") is first  # kept, now the most recent
+    sentence_scorer.terms(1, 0, "Les robots chirurgicaux.")
+    assert list(sentence_scorer._terms) == [(0, 0), (1, 0)]  # (0, 20), least recently used, went
+    assert first == frozenset(analyze("Le budget du hub."))
