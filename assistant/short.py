@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.language import is_name, proper_names
-from ingest.text import YEAR, fold
+from ingest.text import YEAR, fold, numbers_in
 
 _MONTH = (
     r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
@@ -119,8 +119,8 @@ def short_answer(kind: str | None, sentence: str, question: str, question_terms:
     candidates = [c for c in candidates if fold(c.text) not in asked and c.text not in exclude]
     if kind == "quantity":
         # « Parmi les 47 multinationales…, combien… ? »: the question's own figure is not its answer.
-        given = _figures(question)
-        candidates = [c for c in candidates if not _figures(c.text) & given]
+        given = numbers_in(question)
+        candidates = [c for c in candidates if not numbers_in(c.text) & given]
     if not candidates:
         return None
     if kind in ("name", "place") and _PLURAL.search(question) and len(candidates) > 1:
@@ -154,11 +154,6 @@ _RESPECTIVE = re.compile(
     r"\b(respecti(?:f|fs|ve|ves|vement)|respectively|both|each|chacun|chacune|les deux|two)\b",
     re.IGNORECASE,
 )
-
-
-def _figures(text: str) -> set[str]:
-    """The digit groups of a text, thousands separators removed (« 8 000 » → « 8000 »)."""
-    return {re.sub(r"[\s\u202f\xa0]", "", m) for m in re.findall(_DIGITS, text)}
 
 
 def _counted_answers(candidates: list[Span], question_terms: Collection[str],
