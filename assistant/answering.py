@@ -89,19 +89,23 @@ class Responder:
         answer = Answer(question=question, text=ABSTENTION_TEXT, abstained=True, mode=self.mode,
                         notes=list(notes), resolved_question=resolved, index_version=engine.version)
         answered = [r for r in results if r.answered]
-        answer.confidence = round(min((r.decision.probability for r in answered),
-                                      default=max(r.decision.probability for r in results)), 4)
+        answer.confidence = self._confidence(min((r.decision.probability for r in answered),
+                                                 default=max(r.decision.probability for r in results)))
         passages = _merged_passages(results, k or self.k)
         if not answered:
             for result in results:
                 answer.notes += [n for n in result.decision.reasons if n not in answer.notes]
             answer.see_also = passages[:3]
             answer.parts = [AnswerPart(r.part.text, False, unanswered_part_text(r.part.text),
-                                       confidence=round(r.decision.probability, 4)) for r in results]
+                                       confidence=self._confidence(r.decision.probability)) for r in results]
         else:
             self._compose(answer, engine, results)
         answer.timings = {**results[0].evidence.timings, "total": time.perf_counter() - started}
         return answer, passages, results
+
+    def _confidence(self, probability: float) -> float:
+        """The « confiance » shown for a gate probability (see `AbstentionGate.confidence`)."""
+        return round(self.gate.confidence(probability), 4)
 
     def _part(self, engine: Engine, part: QuestionPart, documents: Collection[str] | None,
               k: int) -> PartResult:
@@ -139,14 +143,14 @@ class Responder:
                 short = self._short(result, quoted_units, builder, taken)
                 earlier = quoted[keys[0]]
                 written_by[id(result)] = AnswerPart(result.part.text, True, earlier.text, earlier.citations,
-                                                    round(result.decision.probability, 4), short)
+                                                    self._confidence(result.decision.probability), short)
                 repeated.add(id(result))
                 continue
             written = builder.add_part(result.evidence.passages,
                                        [u for u, key in zip(result.units, keys) if key not in quoted])
             short = self._short(result, quoted_units, builder, taken)  # numbered after add_part
             written_part = AnswerPart(result.part.text, True, written.text, written.numbers,
-                                      round(result.decision.probability, 4), short)
+                                      self._confidence(result.decision.probability), short)
             written_by[id(result)] = written_part
             quoted.update((key, written_part) for key in keys if key not in quoted)
         for result in results:
@@ -168,7 +172,7 @@ class Responder:
             text = unanswered_part_text(part.text)
             pieces.append(text)
             answer.parts.append(AnswerPart(part.text, False, text,
-                                           confidence=round(result.decision.probability, 4)))
+                                           confidence=self._confidence(result.decision.probability)))
         answer.short = next((p.short for p in answer.parts if p.short), None)
         answer.text = " ".join(pieces)
         answer.citations = builder.citations()

@@ -49,6 +49,15 @@ possible.
 
 A name of a French question that the index never mentions is a veto beside
 the model.
+
+The fit is class-balanced (answerable and unanswerable questions weigh the
+same), which suits the decision but not the number shown to the user: its
+probabilities assume one question in two is answerable. `confidence` maps the
+probability to the « confiance » an answer carries with a one-feature logistic
+(Platt scaling) on its logit, fitted by `eval.calibrate` on the dev questions
+as the assistant answers them (a compound question takes its weakest answered
+part), unweighted: the share of such questions the reports do answer. The
+decision never uses it.
 """
 
 from __future__ import annotations
@@ -184,6 +193,16 @@ class AbstentionGate:
         if not centroid or model_family(self.calibration.get("embedding_model", "")) != model_family(model_id):
             return None
         return np.asarray(centroid, dtype=np.float32)
+
+    def confidence(self, probability: float) -> float:
+        """The « confiance » shown for a gate probability: Platt-scaled when the calibration
+        carries a `confidence_scaling` (slope and intercept on the logit), else unchanged."""
+        scaling = self.calibration.get("confidence_scaling")
+        if not scaling:
+            return probability
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        z = scaling["slope"] * math.log(p / (1 - p)) + scaling["intercept"]
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def decide(self, features: GateFeatures) -> GateDecision:
         weights = self.calibration["weights"]

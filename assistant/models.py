@@ -142,8 +142,9 @@ class Answer:
     one; `parts` lists each question of a compound question, answered or not
     (a single part for a simple question). `see_also` holds the closest
     passages when the assistant abstains. `confidence` is the gate's
-    probability that the question is answered, or None when the gate is
-    neutral (no calibration fits the embedder).
+    calibrated probability that the reports answer the question (shown as
+    « confiance »), or None when no calibrated gate judged it (a neutral gate:
+    no calibration fits the embedder).
     """
 
     question: str
@@ -152,7 +153,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     see_also: list[ScoredPassage] = field(default_factory=list)
     mode: str = "extractive"
-    confidence: float | None = 0.0
+    confidence: float | None = None
     notes: list[str] = field(default_factory=list)
     resolved_question: str = ""
     index_version: str = ""

@@ -70,5 +70,5 @@ class NaiveBaseline:
             score=first.score, chunk_id=first.chunk_id,
         )
         answer = Answer(question=question, text=f"{sentences[best]} [1]", abstained=False,
-                        citations=[citation], mode="baseline")
+                        citations=[citation], mode="baseline", confidence=None)  # it has no gate
         return answer, passages

@@ -1,6 +1,6 @@
 """Fit the abstention gate on the `dev` split of a question set, or on the user's own questions.
 
-    python -m eval.calibrate [--set gold] [--out PATH]
+    python -m eval.calibrate [--set gold] [--out PATH] [--confidence-only]
     assistant calibrate --questions my-questions.jsonl [--out PATH]
 
 Runs retrieval for every dev question, fits a logistic regression of
@@ -9,7 +9,11 @@ each weight held to the sign its feature's meaning gives it, see
 `gate.WEIGHT_SIGNS`: with a few dozen questions an unconstrained fit flips
 signs on correlated features), then picks the probability threshold that
 keeps false abstentions on answerable dev questions at or under 5 % while
-abstaining on as many unanswerable ones as possible. Writes the calibration
+abstaining on as many unanswerable ones as possible; then asks the dev
+questions as a user would and fits the Platt scaling that turns the gate's
+(class-balanced) probability into the « confiance » an answer shows
+(`confidence_scaling`; `--confidence-only` refits only this step over the
+gate in use, so its decisions stay the same). Writes the calibration
 JSON — by default in the user's data directory (`assistant.paths`), never
 inside the package; the packaged `assistant/gate_calibration.json` is
 refitted with an explicit `--out`. The calibration records the embedding
@@ -107,16 +111,18 @@ FITTED_ON = re.compile(r"(?P<set>[^/\s]+)/(?P<split>\w+): (?P<answerable>\d+) an
 
 
 def fit_signed_logistic(
-    z: np.ndarray, y: np.ndarray, signs: list[int], l2: float = L2_STRENGTH
+    z: np.ndarray, y: np.ndarray, signs: list[int], l2: float = L2_STRENGTH, *, balanced: bool = True
 ) -> tuple[np.ndarray, float]:
-    """Class-balanced logistic regression whose weights keep the given signs.
+    """Logistic regression whose weights keep the given signs; class-balanced unless
+    `balanced` is False (then its probabilities are the sample's own rates).
 
     `signs[j]` is +1 (weight ≥ 0), -1 (weight ≤ 0) or 0 (free). Returns
     (weights, bias).
     """
     target = y.astype(float)
     positive_share = target.mean()
-    sample_weight = np.where(target == 1, 0.5 / positive_share, 0.5 / (1 - positive_share))
+    sample_weight = (np.where(target == 1, 0.5 / positive_share, 0.5 / (1 - positive_share)) if balanced
+                     else np.ones_like(target))
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         weights, bias = theta[:-1], theta[-1]
@@ -173,6 +179,19 @@ def labelled_features(bot: Assistant, questions: list[GoldQuestion]) -> tuple[li
     return features, labels
 
 
+def fit_confidence_scaling(bot: Assistant, questions: Sequence[GoldQuestion]) -> dict[str, float]:
+    """Platt scaling of the « confiance » (see `assistant.gate`): ask every question as a
+    user would, with `bot`'s gate unscaled, and fit the share of them the reports answer
+    on the logit of the confidence the answer carries (unweighted, slope ≥ 0)."""
+    bot.gate = AbstentionGate({k: v for k, v in bot.gate.calibration.items() if k != "confidence_scaling"})
+    raw = np.asarray([bot.ask(q.question, history=list(q.history)).confidence for q in questions], dtype=float)
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    logit = np.log(clipped / (1 - clipped))[:, None]
+    y = np.asarray([q.answerable for q in questions])
+    (slope,), intercept = fit_signed_logistic(logit, y, [1], l2=0.0, balanced=False)
+    return {"slope": float(slope), "intercept": float(intercept), "questions": len(questions)}
+
+
 def calibrate(
     settings: Settings,
     set_name: str = "gold",
@@ -180,10 +199,12 @@ def calibrate(
     *,
     questions_file: Path | None = None,
     embedder: Embedder | None = None,
+    confidence_only: bool = False,
 ) -> dict:
     """Fit the gate on the dev questions of `set_name` (or every question of
     `questions_file`) over the index of `settings`; write `out` (default: the
-    user's data directory)."""
+    user's data directory). `confidence_only`: keep the gate of `settings`
+    (weights, threshold: the same decisions) and refit only its confidence scaling."""
     out = out or default_calibration_file()
     if questions_file is not None:
         questions = load_labelled_questions(questions_file)
@@ -192,6 +213,11 @@ def calibrate(
         questions = load_questions(set_name, split="dev")
         source = f"{set_name}/dev"
     bot = Assistant.load(settings=settings, embedder=embedder)
+    if confidence_only:
+        calibration = dict(bot.gate.calibration)
+        calibration["confidence_scaling"] = fit_confidence_scaling(bot, questions)
+        atomic_write_text(out, json.dumps(calibration, indent=2) + "\n")
+        return calibration
     # The mean embedding of the calibration questions: `sentence_specificity`
     # compares each answer sentence to it (mean cosine to these questions).
     centroid = bot.embedder.embed_queries([q.question for q in questions]).mean(axis=0)
@@ -225,6 +251,8 @@ def calibrate(
         "embedding_model": bot.embedder.model_id,
         "question_centroid": [round(float(v), 6) for v in centroid],
     }
+    bot.gate = AbstentionGate(calibration)
+    calibration["confidence_scaling"] = fit_confidence_scaling(bot, questions)
     atomic_write_text(out, json.dumps(calibration, indent=2) + "\n")
     return calibration
 
@@ -279,8 +307,10 @@ def main() -> None:
     parser.add_argument("--set", default="gold")
     parser.add_argument("--questions", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--confidence-only", action="store_true")
     args = parser.parse_args()
-    print(json.dumps(calibrate(Settings(), args.set, args.out, questions_file=args.questions), indent=2))
+    print(json.dumps(calibrate(Settings(), args.set, args.out, questions_file=args.questions,
+                               confidence_only=args.confidence_only), indent=2))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -44,6 +44,7 @@ from eval.matching import (
     stem_in,
     tokenize,
 )
+from index.reader.metrics import expected_calibration_error, reliability_bins
 
 K_VALUES = (1, 3, 5, 10)
 
@@ -306,6 +307,35 @@ def abstention_metrics(
         "abstention_precision": right / n_abstained if n_abstained else None,
         "abstention_recall": right / n_unanswerable if n_unanswerable else None,
         "false_abstention_rate": wrong / n_answerable if n_answerable else None,
+    }
+
+
+CALIBRATION_BINS = 10  # equal-width probability bins of the reliability diagram
+
+
+def confidence_calibration(
+    confidences: Sequence[float | None], answerable: Sequence[bool], bins: int = CALIBRATION_BINS
+) -> dict[str, Any] | None:
+    """How well the answers' « confiance » (the gate's probability that the reports
+    answer the question) matches how often they do.
+
+    Over the questions that carry a confidence (a neutral gate gives none):
+    `bins` (the reliability diagram: each bin's mean confidence against the share
+    of its questions that are answerable), `ece` (expected calibration error),
+    `brier` (mean squared error of the probability) and `n`. None when no
+    question carries one.
+    """
+    if len(confidences) != len(answerable):
+        raise ValueError("confidences and answerable must have the same length")
+    pairs = [(float(c), float(bool(a))) for c, a in zip(confidences, answerable) if _is_number(c)]
+    if not pairs:
+        return None
+    probs, labels = np.array([p for p, _ in pairs]), np.array([y for _, y in pairs])
+    return {
+        "n": len(pairs),
+        "ece": expected_calibration_error(probs, labels, bins),
+        "brier": float(np.mean((probs - labels) ** 2)),
+        "bins": [asdict(b) for b in reliability_bins(probs, labels, bins)],
     }
 
 

@@ -219,6 +219,56 @@ def _type_cells(row: dict) -> list[str]:
     return [_fmt(_mean(row.get(key))) for key in ("hit@5", "faithfulness", "key_fact_recall", "abstention_correct")]
 
 
+def _calibration_sentence(calibration: dict) -> str:
+    return (f"La « confiance » d'une réponse est la probabilité, estimée par le filtre d'abstention, "
+            f"que les rapports répondent à la question. Sur {calibration['n']} questions : erreur de "
+            f"calibration attendue (ECE) {_fmt(calibration['ece'])}, score de Brier {_fmt(calibration['brier'])}.")
+
+
+def _calibration_rows(calibration: dict) -> list[tuple[str, str, str, str]]:
+    """One row per non-empty bin of the reliability diagram."""
+    return [(f"{round(100 * b['low'])}–{round(100 * b['high'])} %", str(b["n"]), _fmt(b["mean_probability"]),
+             _fmt(b["observed_rate"])) for b in calibration["bins"] if b["n"]]
+
+
+def svg_reliability(calibration: dict, *, size: int = 320, title: str = "") -> str:
+    """A reliability diagram as inline SVG: per bin, the share of questions the reports
+    answer (bar, with its count) against the announced confidence; the diagonal is
+    perfect calibration."""
+    margin, top = 44, 24
+    plot = size - margin - 12
+    bottom = top + plot
+    esc = html.escape
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{bottom + 40}" role="img" '
+             f'aria-label="{esc(title)}">',
+             f'<text x="0" y="14" font-size="13" font-weight="bold">{esc(title)}</text>']
+    for tick in AXIS_TICKS:
+        x, y = margin + tick * plot, bottom - tick * plot
+        parts.append(f'<line class="grid" x1="{margin}" y1="{y:.1f}" x2="{margin + plot}" y2="{y:.1f}" '
+                     f'stroke="#dddddd"/>')
+        parts.append(f'<text class="tick-label" x="{margin - 4}" y="{y + 4:.1f}" font-size="10" '
+                     f'text-anchor="end">{tick:g}</text>')
+        parts.append(f'<text class="tick-label" x="{x:.1f}" y="{bottom + 14}" font-size="10" '
+                     f'text-anchor="middle">{tick:g}</text>')
+    for b in calibration["bins"]:
+        if not b["n"]:
+            continue
+        x, width = margin + b["low"] * plot, (b["high"] - b["low"]) * plot
+        height = _clip(b["observed_rate"]) * plot
+        parts.append(f'<rect class="bin" x="{x + 1:.1f}" y="{bottom - height:.1f}" width="{width - 2:.1f}" '
+                     f'height="{height:.1f}" fill="{BAR_COLOUR}" fill-opacity="0.8">'
+                     f'<title>confiance {b["low"]:.1f}–{b["high"]:.1f} : {b["n"]} questions, moyenne '
+                     f'{b["mean_probability"]:.3f}, répondues {b["observed_rate"]:.3f}</title></rect>')
+        parts.append(f'<text x="{x + width / 2:.1f}" y="{bottom - height - 3:.1f}" font-size="9" '
+                     f'text-anchor="middle">{b["n"]}</text>')
+    parts.append(f'<line class="diagonal" x1="{margin}" y1="{bottom}" x2="{margin + plot}" y2="{top}" '
+                 f'stroke="{WHISKER_COLOUR}" stroke-dasharray="4 3"/>')
+    parts.append(f'<text x="{margin + plot / 2:.1f}" y="{bottom + 30}" font-size="11" text-anchor="middle">'
+                 f'confiance annoncée</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def render_markdown(summary: dict, worst: Sequence[dict]) -> str:
     header = _table_header(summary)
     lines = [f"# Évaluation — {summary.get('set', '?')} ({summary.get('n', 0)} questions)", "",
@@ -232,6 +282,12 @@ def render_markdown(summary: dict, worst: Sequence[dict]) -> str:
         lines += ["", f"## Seuils de la CI (split {summary['floors']['split']})", "",
                   "| métrique | valeur comparée | seuil | verdict |", "|---|---|---|---|"]
         lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in floors]
+    calibration = summary.get("confidence_calibration")
+    if calibration:
+        lines += ["", "## Calibration de la confiance", "", _calibration_sentence(calibration), "",
+                  "| confiance annoncée | questions | confiance moyenne | part des questions auxquelles les rapports répondent |",
+                  "|---|---|---|---|"]
+        lines += ["| " + " | ".join(cells) + " |" for cells in _calibration_rows(calibration)]
     lat = summary.get("latency", {})
     lines += ["", f"Latence : p50 {_fmt(lat.get('p50'))} s, p95 {_fmt(lat.get('p95'))} s", "",
               "## Par type de question", "", "| type | n | hit@5 | fidélité | faits clés | abstention correcte |",
@@ -248,7 +304,8 @@ def render_markdown(summary: dict, worst: Sequence[dict]) -> str:
 
 def charts(summary: dict) -> list[str]:
     """The report's inline SVG charts: headline metrics, two per-type views, the hit@k
-    curve (each bar with its 95 % interval whisker) and the latency histogram."""
+    curve (each bar with its 95 % interval whisker), the latency histogram and, when
+    the answers carry a confidence, its reliability diagram."""
     metrics = summary.get("metrics", {})
     by_type = summary.get("by_type", {})
     bounded = {key: metrics[key] for key, _ in _headline_keys(metrics) if key not in IN_SECONDS
@@ -263,6 +320,9 @@ def charts(summary: dict) -> list[str]:
         svg_bars(bars_from({f"hit@{k}": metrics.get(f"hit@{k}") for k in ("1", "3", "5", "10")}),
                  title="Courbe hit@k (IC 95 %)", axis_label="part des questions"),
         svg_histogram(summary.get("latencies", []), title="Latence par question"),
+        *([svg_reliability(summary["confidence_calibration"],
+                           title="Calibration de la confiance (part répondue par tranche)")]
+          if summary.get("confidence_calibration") else []),
     ]
 
 
@@ -289,6 +349,16 @@ def render_html(summary: dict, worst: Sequence[dict]) -> str:
         + "".join(f"<blockquote>{esc(p)}</blockquote>" for p in r.get("passages", [])[:3])
         + "</details>"
         for r in worst)
+    calibration = summary.get("confidence_calibration")
+    calibration_html = ""
+    if calibration:
+        calibration_html = (
+            f"<h2>Calibration de la confiance</h2><p>{esc(_calibration_sentence(calibration))}</p><table>"
+            "<tr><th>confiance annoncée</th><th>questions</th><th>confiance moyenne</th>"
+            "<th>part des questions auxquelles les rapports répondent</th></tr>"
+            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>"
+                      for cells in _calibration_rows(calibration))
+            + "</table>")
     lat = summary.get("latency", {})
     return f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Évaluation — {esc(str(summary.get('set', '')))}</title>
@@ -303,6 +373,7 @@ split {esc(str(summary.get('split', '')))} · latence p50 {_fmt(lat.get('p50'))}
 {floors_html}
 <h2>Par type de question</h2>
 <table><tr><th>type</th><th>n</th><th>hit@5</th><th>fidélité</th><th>faits clés</th><th>abstention correcte</th></tr>{type_rows}</table>
+{calibration_html}
 <h2>Graphiques</h2>{''.join(charts(summary))}
 <h2>Questions les plus faibles</h2>{worst_html}
 </body></html>

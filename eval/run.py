@@ -27,6 +27,7 @@ from eval.judge import citation_support, claimed_text, judge_answer, split_answe
 from eval.metrics import (
     aggregate,
     citation_metrics,
+    confidence_calibration,
     faithfulness,
     key_fact_recall,
     latency_percentiles,
@@ -126,7 +127,8 @@ def run_questions(questions: Sequence[GoldQuestion], ask: Asker, label: str) -> 
 
 def summarise(rows: list[dict]) -> dict[str, Any]:
     """Headline metrics with intervals (overall, per question type and, when the
-    rows span several splits, per split), hit@k curve, latencies."""
+    rows span several splits, per split), hit@k curve, latencies, and how well
+    the answers' confidence is calibrated."""
     groups = aggregate(rows, metrics=HEADLINE_METRICS)
     overall = groups.pop("all")
     by_type = {
@@ -141,6 +143,8 @@ def summarise(rows: list[dict]) -> dict[str, Any]:
         "hit_at_k": {k: overall.get(f"hit@{k}", {}).get("mean", 0.0) for k in ("1", "3", "5", "10")},
         "latency": latency_percentiles(latencies) if latencies else {},
         "latencies": latencies,
+        "confidence_calibration": confidence_calibration([r.get("confidence") for r in rows],
+                                                         [bool(r.get("answerable")) for r in rows]),
     }
     if len({str(r.get("split")) for r in rows}) > 1:
         per_split = aggregate(rows, by="split", metrics=HEADLINE_METRICS)

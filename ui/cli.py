@@ -29,6 +29,7 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.settings import STORE_BACKENDS, Settings
 from eval.bench import BENCHMARKS
+from ui.confidence import confidence_label
 
 DISTRIBUTION = "assistant-sante"  # the installed distribution whose version `--version` prints
 EXIT_REFUSED = 2  # an input the assistant refuses (typed `AssistantError`), like argparse's usage errors
@@ -110,6 +111,9 @@ def _print_answer(answer) -> None:
         covered = sum(part.answered for part in answer.parts)
         print(f"(question en {len(answer.parts)} parties : {covered} couverte(s) par les rapports)")
     print(answer.text)
+    confidence = confidence_label(answer)
+    if confidence:
+        print(f"({confidence[0].lower()}{confidence[1:]})")
     for note in answer.notes:
         print(f"  (note : {note})")
     if answer.citations:
@@ -240,7 +244,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else default_calibration_file()
     questions = Path(args.questions) if args.questions else None
-    calibration = calibrate(settings_from_args(args), args.set, out, questions_file=questions)
+    calibration = calibrate(settings_from_args(args), args.set, out, questions_file=questions,
+                            confidence_only=args.confidence_only)
     print(json.dumps({k: v for k, v in calibration.items() if k != "question_centroid"}, indent=2))
     print(f"calibration : {out}")
     print(f"Pour l'utiliser : ASSISTANT_GATE_CALIBRATION={out} (ou gate_calibration = \"{out}\" "
@@ -387,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--questions", help="your own labelled questions (JSON Lines: question, "
                      "answerable; see examples/calibration-questions.jsonl); all are used")
     cal.add_argument("--out", help="calibration file to write (default: in the user's data directory)")
+    cal.add_argument("--confidence-only", action="store_true",
+                     help="keep the gate in use (same decisions); refit only the confidence it shows")
     cal.add_argument("--corpus", help="documents folder")
     cal.add_argument("--index", help="index directory")
     add_store_option(cal)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from assistant.models import Answer, Citation, ScoredPassage
+from ui.confidence import CONFIDENCE_HELP, confidence_label
 
 if TYPE_CHECKING:
     from assistant import Manifest
@@ -166,22 +167,20 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def relevance(score: float, best: float) -> str:
-    """Relevance shown on a card: the score relative to the best card's, in percent."""
-    if best <= 0:
-        return "—"
-    return f"{round(100 * max(0.0, score) / best)} %"
-
-
-def citation_label(citation: Citation, best_score: float) -> str:
-    """Markdown label of a source card: `[n] Title — Section — p. 3 — pertinence 87 %`."""
+def citation_label(citation: Citation) -> str:
+    """Markdown label of a source card: `[n] Title — Section — p. 3`."""
     parts = [escape_markdown(citation.title)]
     if citation.section:
         parts.append(escape_markdown(shorten(citation.section, _LABEL_SECTION_CHARS)))
     if citation.page:
         parts.append(citation_pages(citation))
-    parts.append(f"pertinence {relevance(citation.score, best_score)}")
     return f"**\\[{citation.number}\\]** " + " — ".join(parts)
+
+
+def render_confidence(answer: Answer) -> None:
+    label = confidence_label(answer)
+    if label:
+        st.caption(label, help=CONFIDENCE_HELP)
 
 
 def passage_label(passage: ScoredPassage) -> str:
@@ -197,16 +196,16 @@ def passage_label(passage: ScoredPassage) -> str:
 # ------------------------------------------------------------------ rendering
 
 
-def render_citation(citation: Citation, best_score: float, page_images: PageImages | None = None) -> None:
+def render_citation(citation: Citation, page_images: PageImages | None = None) -> None:
     """One numbered source card; opening it shows the cited PDF page with the
     quote highlighted (when `page_images` gives it), then the passage, quote highlighted."""
-    with st.expander(citation_label(citation, best_score)):
+    with st.expander(citation_label(citation)):
         details = [f"Document : {escape_markdown(citation.title)}"]
         if citation.section:
             details.append(f"Section : {escape_markdown(citation.section)}")
         if citation.page:
             details.append(f"Page : {citation_pages(citation).removeprefix('p. ')}")
-        details.append(f"Score : {citation.score:.4f}")
+        details.append(f"Score de recherche : {citation.score:.4f}")
         st.caption(" · ".join(details))
         for page, png in _page_images(citation, page_images):
             label = format_page(page, citation.page_label if page == citation.page else None)
@@ -241,9 +240,8 @@ def render_sources(citations: Sequence[Citation], page_images: PageImages | None
     if not citations:
         return
     st.markdown("**Sources**")
-    best = max(c.score for c in citations)
     for citation in citations:
-        render_citation(citation, best, page_images)
+        render_citation(citation, page_images)
 
 
 def render_see_also(passages: Sequence[ScoredPassage]) -> None:
@@ -264,6 +262,7 @@ def render_notes(notes: Sequence[str]) -> None:
 def render_abstention(answer: Answer) -> None:
     """An abstention: a warning box, then the closest passages."""
     st.warning(escape_markdown(answer.text), icon=":material/search_off:")
+    render_confidence(answer)
     render_see_also(answer.see_also)
 
 
@@ -294,13 +293,14 @@ def render_short(answer: Answer) -> None:
 
 
 def render_answer(answer: Answer, *, streamed: bool = False, page_images: PageImages | None = None) -> None:
-    """A whole answer: short answer and text (unless just streamed), notes, sources."""
+    """A whole answer: short answer and text (unless just streamed), its confidence, sources, notes."""
     if answer.abstained:
         render_abstention(answer)
     else:
         if not streamed:
             render_short(answer)
             st.markdown(answer_markdown(answer.text))
+        render_confidence(answer)
         render_sources(answer.citations, page_images)
     render_notes(answer.notes)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,16 +31,38 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
     return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
-    """ECE over equal-width probability bins."""
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """One bin of a reliability diagram: predicted probabilities in [low, high)
+    (the last bin closed), how many, their mean and the observed rate of positives."""
+
+    low: float
+    high: float
+    n: int
+    mean_probability: float | None
+    observed_rate: float | None
+
+
+def reliability_bins(probs: Sequence[float], labels: Sequence[float], bins: int = 10) -> list[ReliabilityBin]:
+    """Equal-width probability bins (a reliability diagram's points), empty bins included."""
     probs, labels = np.asarray(probs, dtype=np.float64), np.asarray(labels, dtype=np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(probs, edges[1:-1]), 0, bins - 1)
-    total = 0.0
+    result = []
     for b in range(bins):
         in_bin = which == b
-        if in_bin.any():
-            total += in_bin.sum() * abs(probs[in_bin].mean() - labels[in_bin].mean())
+        n = int(in_bin.sum())
+        result.append(ReliabilityBin(float(edges[b]), float(edges[b + 1]), n,
+                                     float(probs[in_bin].mean()) if n else None,
+                                     float(labels[in_bin].mean()) if n else None))
+    return result
+
+
+def expected_calibration_error(probs: Sequence[float], labels: Sequence[float], bins: int = 10) -> float:
+    """ECE over equal-width probability bins: the bins' |mean probability − observed rate|,
+    weighted by their share of the predictions."""
+    total = sum(b.n * abs(b.mean_probability - b.observed_rate)
+                for b in reliability_bins(probs, labels, bins) if b.n)
     return float(total / max(1, len(probs)))
 
 

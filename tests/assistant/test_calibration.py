@@ -96,7 +96,18 @@ def test_calibrate_on_the_users_questions_fits_the_embedder_in_use(tmp_path, tin
     assert fitted["embedding_model"] == "fake/keywords"
     assert fitted["fitted_on"] == "mine.jsonl: 6 answerable, 6 unanswerable"
     assert json.loads(out.read_text(encoding="utf-8"))["threshold"] == fitted["threshold"]
+    scaling = fitted["confidence_scaling"]  # fitted on the same 12 questions, asked as a user would
+    assert scaling["questions"] == 12 and scaling["slope"] >= 0
     bot = Assistant(tiny_settings.model_copy(update={"gate_calibration": out}), keyword_embedder)
     assert not is_neutral(bot.gate.calibration)
     answer = bot.ask("Quel était le budget du Health Data Hub ?")
     assert isinstance(answer.confidence, float) and NEUTRAL_NOTE not in answer.notes
+    raw = bot.gate.decide(bot.gather_evidence("Quel était le budget du Health Data Hub ?").features).probability
+    assert answer.confidence == round(bot.gate.confidence(raw), 4) != round(raw, 4)  # the scaled probability
+
+    # --confidence-only: the same gate (same decisions), only the shown confidence refitted
+    again = calibrate(tiny_settings.model_copy(update={"gate_calibration": out}), out=tmp_path / "again.json",
+                      questions_file=questions, embedder=keyword_embedder, confidence_only=True)
+    assert {k: again[k] for k in ("weights", "bias", "threshold", "fitted_on")} == {
+        k: fitted[k] for k in ("weights", "bias", "threshold", "fitted_on")}
+    assert again["confidence_scaling"] == pytest.approx(fitted["confidence_scaling"])

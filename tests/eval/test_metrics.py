@@ -7,6 +7,7 @@ import math
 import pytest
 
 from eval.metrics import (
+    confidence_calibration,
     abstention_metrics,
     aggregate,
     citation_metrics,
@@ -147,6 +148,28 @@ def test_abstention_metrics_undefined_cases():
     result = abstention_metrics([False, False], [True, True])
     assert result == {"abstention_precision": None, "abstention_recall": None,
                       "false_abstention_rate": 0.0}
+
+
+def test_confidence_calibration_hand_computed():
+    # bins of width 0.1: 0.05 and 0.15 alone, 0.92 and 0.97 together (mean 0.945, 1 of 2 answerable)
+    confidences = [0.05, 0.15, 0.92, 0.97, None]
+    answerable = [False, True, True, False, True]
+    figures = confidence_calibration(confidences, answerable)
+    assert figures["n"] == 4  # the question without a confidence is left out
+    occupied = [b for b in figures["bins"] if b["n"]]
+    assert [(b["low"], b["n"]) for b in occupied] == [(0.0, 1), pytest.approx((0.1, 1)), (0.9, 2)]
+    assert occupied[2]["mean_probability"] == pytest.approx(0.945) and occupied[2]["observed_rate"] == 0.5
+    assert len(figures["bins"]) == 10
+    # ECE = (1·0.05 + 1·0.85 + 2·0.445) / 4; Brier = mean of squared errors
+    assert figures["ece"] == pytest.approx((0.05 + 0.85 + 2 * 0.445) / 4)
+    assert figures["brier"] == pytest.approx((0.05**2 + 0.85**2 + 0.08**2 + 0.97**2) / 4)
+
+
+def test_confidence_calibration_perfect_none_and_mismatched():
+    assert confidence_calibration([1.0, 0.0], [True, False])["ece"] == 0.0
+    assert confidence_calibration([None, None], [True, False]) is None  # a neutral gate
+    with pytest.raises(ValueError):
+        confidence_calibration([0.5], [True, False])
 
 
 def test_latency_percentiles():

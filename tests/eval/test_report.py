@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from eval.report import Bar, bars_from, render_html, render_markdown, svg_bars, svg_histogram
+from eval.report import Bar, bars_from, render_html, render_markdown, svg_bars, svg_histogram, svg_reliability
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -26,6 +26,10 @@ SUMMARY = {
     "hit_at_k": {"1": 0.8},
     "latency": {"p50": 0.3, "p95": 0.6},
     "latencies": [0.1, 0.25, 0.3, 0.32, 0.6, 1.4],
+    "confidence_calibration": {"n": 20, "ece": 0.061, "brier": 0.12, "bins": [
+        {"low": 0.1 * i, "high": 0.1 * (i + 1), "n": n, "mean_probability": p, "observed_rate": r}
+        for i, (n, p, r) in enumerate([(2, 0.05, 0.0), (0, None, None), (3, 0.25, 0.33), *[(0, None, None)] * 5,
+                                       (5, 0.85, 0.8), (10, 0.95, 1.0)])]},
     "floors": {"split": "test", "status": [
         {"metric": "hit@1", "kind": "floor", "bound": "low", "value": 0.4, "mean": 0.7, "limit": 0.5,
          "holds": False}]},
@@ -81,3 +85,24 @@ def test_markdown_report_has_the_split_columns_and_the_floor_verdicts():
     text = render_markdown(SUMMARY, [])
     assert "| métrique | assistant [IC 95 %] | split dev [IC 95 %] | split test [IC 95 %] | base naïve LangChain |" in text
     assert "| hit@1 | borne basse 0.400 | plancher 0.500 | FRANCHI |" in text
+
+
+def test_reliability_diagram_draws_one_bar_per_occupied_bin_and_the_diagonal():
+    root = parse(svg_reliability(SUMMARY["confidence_calibration"], size=320, title="Calibration"))
+    bins = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bin"]
+    assert len(bins) == 4
+    # plot height 264 (320 − 44 − 12), bottom at y = 288: an observed rate of 1.0 fills it, 0.0 draws nothing
+    assert [float(r.get("height")) for r in bins] == pytest.approx([0.0, 0.33 * 264, 0.8 * 264, 264.0], abs=0.05)
+    assert [line for line in root.iter(f"{SVG}line") if line.get("class") == "diagonal"]
+    assert "10 questions" in bins[-1].find(f"{SVG}title").text
+
+
+def test_both_reports_give_the_confidence_calibration_per_occupied_bin():
+    text = render_markdown(SUMMARY, [])
+    assert "## Calibration de la confiance" in text and "(ECE) 0.061" in text and "Brier 0.120" in text
+    assert "| 90–100 % | 10 | 0.950 | 1.000 |" in text and "| 10–20 % |" not in text  # empty bins left out
+    page = render_html(SUMMARY, [])
+    assert "<h2>Calibration de la confiance</h2>" in page and "<td>80–90 %</td><td>5</td>" in page
+    assert page.count('class="bin"') == 4
+    no_confidence = {k: v for k, v in SUMMARY.items() if k != "confidence_calibration"}
+    assert "Calibration de la confiance" not in render_markdown(no_confidence, []) + render_html(no_confidence, [])

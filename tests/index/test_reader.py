@@ -19,7 +19,7 @@ from index.reader.data import (
     load_piaf,
     split_articles,
 )
-from index.reader.metrics import auc, evaluate_groups
+from index.reader.metrics import auc, evaluate_groups, expected_calibration_error, reliability_bins
 from index.reader.model import load_reader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,3 +189,13 @@ def test_runtime_path_does_not_import_torch(tiny_run):
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["2", "False"]
+
+
+def test_reliability_bins_and_ece_over_equal_width_bins():
+    probs, labels = [0.0, 0.05, 0.55, 0.6, 1.0], [0, 0, 1, 0, 1]
+    bins = reliability_bins(probs, labels, bins=2)
+    assert [(b.low, b.high, b.n) for b in bins] == [(0.0, 0.5, 2), (0.5, 1.0, 3)]  # 1.0 falls in the last bin
+    assert bins[1].mean_probability == pytest.approx(0.7167, abs=1e-4) and bins[1].observed_rate == pytest.approx(2 / 3)
+    assert expected_calibration_error(probs, labels, bins=2) == pytest.approx((2 * 0.025 + 3 * (0.7167 - 2 / 3)) / 5, abs=1e-4)
+    empty = reliability_bins([0.9], [1], bins=4)
+    assert [b.n for b in empty] == [0, 0, 0, 1] and empty[0].mean_probability is None

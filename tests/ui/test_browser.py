@@ -8,6 +8,7 @@ installed by `.ci/run`; the test FAILS when they are missing. The screenshot goe
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -184,9 +185,10 @@ def test_chat_in_a_real_browser(server, browser):
     assert QUESTION in messages[0].text
     answer_text = messages[1].text
     assert "[1]" in answer_text and "Sources" in answer_text
+    assert re.search(r"Confiance : \d{1,3} %", answer_text), answer_text  # the gate's calibrated probability
     first = cards[0]
     label = card_label(first)
-    assert label.startswith("[1] ") and "pertinence" in label, label
+    assert label.startswith("[1] ") and " — " in label, label  # number, title, section
 
     first.find_element(By.TAG_NAME, "summary").click()
     # The details element is displayed before its content is drawn (the open

@@ -34,11 +34,13 @@ def test_answer_streams_with_numbered_source_cards(bundled_env):
     text = all_markdown(reply)
     assert ":blue-badge[\\[1\\]]" in text  # the [1] marker of the answer
     assert "**Sources**" in text
+    # The answer's confidence is the gate's probability, in percent, with what it means.
+    captions = [c.value for c in reply.caption]
+    assert f"Confiance : {round(100 * answer.confidence)} %" in captions, captions
     labels = expander_labels(reply)
     assert len(labels) == len(answer.citations)
     for number, (label, citation) in enumerate(zip(labels, answer.citations), start=1):
         assert label.startswith(f"**\\[{number}\\]** ")
-        assert "pertinence" in label
         assert citation.title.split()[0] in label.replace("\\", "")
     # Opening card 1 shows its passage with the quoted sentence highlighted.
     card = reply.expander[0]
@@ -81,6 +83,8 @@ def test_off_topic_question_abstains_with_see_also(bundled_env):
     assert "Voir aussi" in all_markdown(reply)
     assert len(expander_labels(reply)) == len(answer.see_also) > 0
     assert "**Sources**" not in all_markdown(reply)
+    assert [c.value for c in reply.caption][:1] == [
+        f"Probabilité que les rapports répondent : {round(100 * answer.confidence)} %"]
 
 
 def test_document_filter_limits_the_sources(bundled_env, bundled_index):

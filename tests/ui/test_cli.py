@@ -159,3 +159,14 @@ def test_eval_json_prints_the_summary(cli_env, bundled_index, tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["summary"]["n"] == 2 and result["below_floors"] == []
     assert result["report"].startswith(str(tmp_path))
+
+
+def test_the_printed_answer_gives_its_confidence_after_the_text(capsys):
+    from assistant.models import Answer
+    from ui.cli import _print_answer
+
+    _print_answer(Answer(question="q", text="Le budget était de 9,7 M€. [1]", abstained=False, confidence=0.874))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[lines.index("Le budget était de 9,7 M€. [1]") + 1] == "(confiance : 87 %)"
+    _print_answer(Answer(question="q", text="t", abstained=False, confidence=None))
+    assert "confiance" not in capsys.readouterr().out  # no calibrated gate: nothing to give

@@ -21,7 +21,6 @@ from ui.components import (
     format_timestamp,
     index_status,
     markdown_block,
-    relevance,
 )
 
 HOSTILE = [
@@ -110,16 +109,16 @@ def test_answer_markers_become_badges_and_prose_is_escaped():
     assert "\\[sic\\]" in md and "\\*dispersées\\*" in md and "\\<agir\\>" in md
 
 
-def test_card_label_numbers_title_section_page_and_relevance():
+def test_card_label_numbers_title_section_and_page_and_no_rank_score():
     from assistant.models import Citation
 
     citation = Citation(number=2, doc_id="d", title="Rapport [IA] *santé*", section="Partie 1 › Données",
                         page=12, quote="q", passage="q", start=0, end=1, score=0.02)
-    label = citation_label(citation, best_score=0.04)
+    label = citation_label(citation)
     assert label.startswith("**\\[2\\]** ")
     assert "Rapport \\[IA\\] \\*santé\\*" in label
-    assert "Partie 1 › Données" in label and "p. 12" in label and "pertinence 50 %" in label
-    assert relevance(0.04, 0.04) == "100 %" and relevance(0.01, 0.0) == "—"
+    assert label.endswith("Partie 1 › Données — p. 12")
+    assert "pertinence" not in label  # a rank score relative to the best card is not a confidence
 
 
 def test_card_label_says_the_printed_page_label_and_a_page_break():
@@ -128,12 +127,12 @@ def test_card_label_says_the_printed_page_label_and_a_page_break():
     def label(**pages) -> str:
         citation = Citation(number=1, doc_id="d", title="Rapport", section="", quote="q", passage="q",
                             start=0, end=1, score=0.5, **pages)
-        return citation_label(citation, best_score=0.5)
+        return citation_label(citation)
 
     assert "p. 4–5" in label(page=4, pages=[4, 5])
     assert "p. ii (page 2 du fichier)" in label(page=2, pages=[2], page_label="ii")
     assert "p. 3 (page 5 du fichier), suite page 6 du fichier" in label(page=5, pages=[5, 6], page_label="3")
-    assert "p. 7 —" in label(page=7, pages=[7], page_label="7")  # a label equal to the index adds nothing
+    assert label(page=7, pages=[7], page_label="7").endswith("p. 7")  # a label equal to the index adds nothing
     assert " p. " not in label(page=None)
 
 
@@ -176,7 +175,7 @@ def _card_app() -> None:
 def test_rendered_card_has_no_raw_html_or_link():
     at = AppTest.from_function(_card_app).run()
     assert not at.exception
-    assert [e.label for e in at.expander] == ["**\\[1\\]** \\<b\\>Titre\\<\\/b\\> — S — pertinence 100 %"]
+    assert [e.label for e in at.expander] == ["**\\[1\\]** \\<b\\>Titre\\<\\/b\\> — S"]
     bodies = [m.value for m in at.expander[0].markdown]
     assert any(":orange-background[**Les données sont dispersées\\.**]" in b for b in bodies)
     for body in [m.value for m in at.markdown]:

@@ -103,6 +103,12 @@ class ShortAnswerOut(Open):
     citation: int
 
 
+CONFIDENCE_DESCRIPTION = (
+    "« confiance » : probabilité calibrée, estimée par le filtre d'abstention, que les rapports répondent "
+    "à la question (null : filtre neutre, aucune calibration pour ce modèle d'embedding)."
+)
+
+
 class AnswerPartOut(Open):
     """One question of a compound question: answered (with its citations) or named as not covered."""
 
@@ -123,7 +129,7 @@ class AnswerOut(Open):
     citations: list[CitationOut]
     see_also: list[PassageOut] = Field(default_factory=list)
     mode: str
-    confidence: float | None  # None: the gate is neutral (no calibration fits the embedder)
+    confidence: float | None = Field(description=CONFIDENCE_DESCRIPTION)
     short: ShortAnswerOut | None = None
     parts: list[AnswerPartOut] = Field(default_factory=list)
     notes: list[str]
@@ -190,11 +196,12 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[ChatChoice]
     usage: Usage
-    # Extensions: which index version answered, the assistant's own verdict, the short
-    # answer and the parts of a compound question.
+    # Extensions: which index version answered, the assistant's own verdict and its
+    # confidence, the short answer and the parts of a compound question.
     index_version: str
     abstained: bool
     notes: list[str]
+    confidence: float | None = Field(None, description=CONFIDENCE_DESCRIPTION)
     short: ShortAnswerOut | None = None
     parts: list[AnswerPartOut] = Field(default_factory=list)
 

@@ -18,8 +18,9 @@ from ui.components import (
     escape_markdown,
     index_status,
     markdown_block,
-    render_answer,
     render_abstention,
+    render_answer,
+    render_confidence,
     render_notes,
     render_short,
     render_sources,
@@ -381,6 +382,7 @@ def answer_question(bot: "Assistant", question: str, documents: list[str] | None
         else:
             render_short(answer)
             st.write_stream(stream_markdown(chain([first], pieces)))
+            render_confidence(answer)
             render_sources(answer.citations, bot.page_images)
         render_notes(answer.notes)
         message_id = uuid.uuid4().hex[:12]

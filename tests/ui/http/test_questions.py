@@ -89,6 +89,9 @@ def test_chat_completion_carries_markers_in_content_and_citations_in_the_message
     usage = body["usage"]
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > 0
     assert body["abstained"] is False and body["index_version"]
+    # the answer's confidence, as /v1/ask gives it for the same question
+    assert "confidence" in body
+    assert body["confidence"] == client.post("/v1/ask", json={"question": QUESTION}).json()["confidence"]
 
 
 def test_chat_uses_earlier_turns_as_history(client):

@@ -104,10 +104,11 @@ def usage(bot: Assistant, question: str, text: str) -> dict[str, int]:
 
 
 def extensions(answer: Answer) -> dict[str, Any]:
-    """What the assistant adds to OpenAI's format: the short answer, the parts, the index version."""
+    """What the assistant adds to OpenAI's format: the short answer, the parts, the
+    confidence, the index version."""
     data = answer.to_dict()
     return {"index_version": answer.index_version, "abstained": answer.abstained, "notes": list(answer.notes),
-            "short": data["short"], "parts": data["parts"]}
+            "confidence": answer.confidence, "short": data["short"], "parts": data["parts"]}
 
 
 @router.post(
