@@ -280,6 +280,32 @@ def _is_current(path: Path, build_id: str) -> bool:
     return sidecar_matches(path, {"format": ONNX_FORMAT, "source_build_id": build_id})
 
 
+def build_once(
+    is_current: Callable[[], bool], build: Callable[[Path], None], folder: Path, prefix: str, lock_timeout: float
+) -> None:
+    """Run `build(staging)` unless `is_current()`, once across processes.
+
+    Checked before and after taking `folder`'s lock (another process may have
+    built it meanwhile). `staging` is a fresh folder in `folder` named
+    `prefix…`, removed afterwards: `build` writes there and renames what it
+    publishes into place, so a crash never leaves a half-written file where
+    readers look; the staging folders a crashed build left are removed under
+    the lock.
+    """
+    if is_current():
+        return
+    with FileLock(str(folder) + ".lock", timeout=lock_timeout):
+        if is_current():
+            return
+        for stale in folder.glob(prefix + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+        try:
+            build(staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 RUNTIME_FORMAT = 1  # bump when the runtime copy's recipe changes
 RUNTIME_FILE = "model.onnx"
 RUNTIME_DATA = "model.data"
@@ -318,30 +344,23 @@ def ensure_runtime_model(onnx_path: Path, lock_timeout: float = 600.0) -> Path:
     except (OSError, ValueError):
         raise FileNotFoundError(f"{onnx_path} has no readable sidecar: export the model first.") from None
     expected = {"format": RUNTIME_FORMAT, "source": source}
-    if _runtime_current(target, expected):
-        return target
-    with FileLock(str(onnx_path.parent) + ".lock", timeout=lock_timeout):
-        if _runtime_current(target, expected):
-            return target
-        for stale in onnx_path.parent.glob(".runtime-*"):  # left by a crashed build (we hold the lock)
-            shutil.rmtree(stale, ignore_errors=True)
-        staging = Path(tempfile.mkdtemp(dir=onnx_path.parent, prefix=".runtime-"))
-        try:
-            options = ort.SessionOptions()
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-            options.optimized_model_filepath = str(staging / RUNTIME_FILE)
-            options.add_session_config_entry("session.optimized_model_external_initializers_file_name", RUNTIME_DATA)
-            options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
-            ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-            meta = {**expected, "size": (staging / RUNTIME_FILE).stat().st_size,
-                    "data_size": (staging / RUNTIME_DATA).stat().st_size}
-            sidecar(staging / RUNTIME_FILE).write_text(json.dumps(meta), encoding="utf-8")
-            folder = runtime_dir_for(onnx_path)
-            if folder.exists():  # sessions that mapped the old weights keep them until they close
-                shutil.rmtree(folder)
-            os.replace(staging, folder)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+
+    def build(staging: Path) -> None:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(staging / RUNTIME_FILE)
+        options.add_session_config_entry("session.optimized_model_external_initializers_file_name", RUNTIME_DATA)
+        options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+        ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        meta = {**expected, "size": (staging / RUNTIME_FILE).stat().st_size,
+                "data_size": (staging / RUNTIME_DATA).stat().st_size}
+        sidecar(staging / RUNTIME_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        folder = runtime_dir_for(onnx_path)
+        if folder.exists():  # sessions that mapped the old weights keep them until they close
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+
+    build_once(lambda: _runtime_current(target, expected), build, onnx_path.parent, ".runtime-", lock_timeout)
     return target
 
 
@@ -353,29 +372,26 @@ def ensure_onnx_model(model_dir: Path, int8: bool, lock_timeout: float = 600.0) 
     build_id = str(manifest["build_id"])
     out_dir = onnx_dir_for(model_dir)
     target = out_dir / (INT8_FILE if int8 else FP32_FILE)
-    if _is_current(target, build_id):
-        return target
+
+    def build(staging: Path) -> None:
+        fp32 = out_dir / FP32_FILE
+        if not _is_current(fp32, build_id):
+            fp32 = staging / FP32_FILE
+            log.info("Exporting %s to ONNX", model_dir)
+            export_fp32(model_dir, fp32)
+        built = fp32
+        if int8:
+            log.info("Quantising the ONNX model to int8")
+            built = staging / INT8_FILE
+            quantize_int8(fp32, built)
+        meta = {"format": ONNX_FORMAT, "source_build_id": build_id, "size": built.stat().st_size}
+        if built != target:
+            os.replace(built, target)
+        sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(sidecar(staging / target.name), sidecar(target))
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(out_dir) + ".lock", timeout=lock_timeout):
-        if _is_current(target, build_id):
-            return target
-        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
-            staging = Path(tmp)
-            fp32 = out_dir / FP32_FILE
-            if not _is_current(fp32, build_id):
-                fp32 = staging / FP32_FILE
-                log.info("Exporting %s to ONNX", model_dir)
-                export_fp32(model_dir, fp32)
-            built = fp32
-            if int8:
-                log.info("Quantising the ONNX model to int8")
-                built = staging / INT8_FILE
-                quantize_int8(fp32, built)
-            meta = {"format": ONNX_FORMAT, "source_build_id": build_id, "size": built.stat().st_size}
-            if built != target:
-                os.replace(built, target)
-            sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(sidecar(staging / target.name), sidecar(target))
+    build_once(lambda: _is_current(target, build_id), build, out_dir, ".build-", lock_timeout)
     return target
 
 

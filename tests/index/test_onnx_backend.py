@@ -19,7 +19,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from index.onnx_backend import quantize_rows  # noqa: E402
+from index.onnx_backend import build_once, quantize_rows  # noqa: E402
 
 HIDDEN, INNER = 32, 48
 
@@ -129,3 +129,31 @@ def test_unexpected_patterns_are_refused():
     plain = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "plain", [x],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])])
     assert quantize_rows(helper.make_model(plain)) == 0
+
+
+def test_build_once_builds_in_a_fresh_staging_folder_only_when_needed(tmp_path):
+    folder = tmp_path / "onnx"
+    folder.mkdir()
+    (folder / ".build-crashed").mkdir()  # left by a build that died
+    target = folder / "model.onnx"
+    stagings: list[Path] = []
+
+    def build(staging: Path) -> None:
+        stagings.append(staging)
+        assert staging.parent == folder and staging.name.startswith(".build-") and not any(staging.iterdir())
+        (staging / "model.onnx").write_text("built")
+        (staging / "model.onnx").replace(target)
+
+    build_once(target.exists, build, folder, ".build-", lock_timeout=5)
+    assert target.read_text() == "built" and len(stagings) == 1
+    assert not list(folder.glob(".build-*"))  # the crashed one and its own staging are gone
+    build_once(target.exists, build, folder, ".build-", lock_timeout=5)
+    assert len(stagings) == 1  # current: not built again
+
+    def failing(staging: Path) -> None:
+        (staging / "half-written").write_text("x")
+        raise RuntimeError("export failed")
+
+    with pytest.raises(RuntimeError, match="export failed"):
+        build_once(lambda: False, failing, folder, ".build-", lock_timeout=5)
+    assert not list(folder.glob(".build-*")) and target.read_text() == "built"  # nothing half-written left
