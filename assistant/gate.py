@@ -224,7 +224,8 @@ class AbstentionGate:
         if features.answer_kind_missing:
             reasons.append("aucun chiffre, date ou nom du type demandé dans le meilleur passage")
         if not answerable:
-            reasons.append(f"preuves trop faibles (p={probability:.2f})")
+            # no figure here: the answer shows its « confiance » beside this note
+            reasons.append("preuves trop faibles")
         return GateDecision(answerable, probability, features, reasons)
 
 

@@ -178,6 +178,8 @@ def citation_label(citation: Citation) -> str:
 
 
 def render_confidence(answer: Answer) -> None:
+    """The answer's « confiance » as a caption, its meaning in the help tooltip (nothing
+    when no calibrated gate judged it)."""
     label = confidence_label(answer)
     if label:
         st.caption(label, help=CONFIDENCE_HELP)

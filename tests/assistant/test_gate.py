@@ -70,3 +70,6 @@ def test_the_confidence_shown_is_the_probability_platt_scaled_when_the_calibrati
     values = [scaled.confidence(p) for p in (0.0, 0.1, 0.3, 0.6, 0.9, 1.0)]
     assert values == sorted(values) and 0.0 < values[0] and values[-1] < 1.0  # monotone, never 0 or 1
     assert AbstentionGate(CALIBRATION).confidence(0.3) == 0.3  # without a scaling: unchanged
+    # a declined question's note gives no second figure beside the confidence the answer shows
+    declined = scaled.decide(replace(NEUTRAL, answer_kind_missing=1.0))
+    assert not declined.answerable and "preuves trop faibles" in declined.reasons
