@@ -306,6 +306,16 @@ def build_once(
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def publish_with_sidecar(built: Path, target: Path, meta: dict[str, object], staging: Path) -> None:
+    """Rename `built` to `target`, then write its sidecar (`meta` and the file's size) in
+    `staging` and rename it beside: a reader never finds a sidecar for a file not there yet."""
+    meta = {**meta, "size": built.stat().st_size}
+    if built != target:
+        os.replace(built, target)
+    sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(sidecar(staging / target.name), sidecar(target))
+
+
 RUNTIME_FORMAT = 1  # bump when the runtime copy's recipe changes
 RUNTIME_FILE = "model.onnx"
 RUNTIME_DATA = "model.data"
@@ -384,11 +394,7 @@ def ensure_onnx_model(model_dir: Path, int8: bool, lock_timeout: float = 600.0) 
             log.info("Quantising the ONNX model to int8")
             built = staging / INT8_FILE
             quantize_int8(fp32, built)
-        meta = {"format": ONNX_FORMAT, "source_build_id": build_id, "size": built.stat().st_size}
-        if built != target:
-            os.replace(built, target)
-        sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(sidecar(staging / target.name), sidecar(target))
+        publish_with_sidecar(built, target, {"format": ONNX_FORMAT, "source_build_id": build_id}, staging)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     build_once(lambda: _is_current(target, build_id), build, out_dir, ".build-", lock_timeout)

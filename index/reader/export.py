@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock
 
 from index.conversion import read_manifest
 from index.reader.data import file_sha256
@@ -82,7 +80,7 @@ def _current(path: Path, key: str) -> bool:
 
 def ensure_reader_onnx(base_dir: Path, adapter: Path, int8: bool = True, lock_timeout: float = 600.0) -> Path:
     """Path of the cached merged reader (fp32 or int8), exporting it if needed."""
-    from index.onnx_backend import quantize_int8, sidecar
+    from index.onnx_backend import build_once, publish_with_sidecar, quantize_int8
 
     manifest = read_manifest(base_dir)
     if manifest is None:
@@ -90,28 +88,21 @@ def ensure_reader_onnx(base_dir: Path, adapter: Path, int8: bool = True, lock_ti
     key = f"{manifest['build_id']}:{file_sha256(adapter)}"
     out_dir = reader_onnx_dir(base_dir, adapter)
     target = out_dir / (INT8_FILE if int8 else FP32_FILE)
-    if _current(target, key):
-        return target
+
+    def build(staging: Path) -> None:
+        fp32 = out_dir / FP32_FILE
+        if not _current(fp32, key):
+            fp32 = staging / FP32_FILE
+            log.info("Exporting the sentence reader to ONNX (%s)", out_dir.name)
+            export_fp32(base_dir, adapter, fp32)
+        built = fp32
+        if int8:
+            built = staging / INT8_FILE
+            quantize_int8(fp32, built)
+        publish_with_sidecar(built, target, {"format": READER_ONNX_FORMAT, "key": key}, staging)
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(out_dir) + ".lock", timeout=lock_timeout):
-        if _current(target, key):
-            return target
-        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
-            staging = Path(tmp)
-            fp32 = out_dir / FP32_FILE
-            if not _current(fp32, key):
-                fp32 = staging / FP32_FILE
-                log.info("Exporting the sentence reader to ONNX (%s)", out_dir.name)
-                export_fp32(base_dir, adapter, fp32)
-            built = fp32
-            if int8:
-                built = staging / INT8_FILE
-                quantize_int8(fp32, built)
-            meta = {"format": READER_ONNX_FORMAT, "key": key, "size": built.stat().st_size}
-            if built != target:
-                os.replace(built, target)
-            sidecar(staging / target.name).write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(sidecar(staging / target.name), sidecar(target))
+    build_once(lambda: _current(target, key), build, out_dir, ".build-", lock_timeout)
     return target
 
 
